@@ -1,0 +1,53 @@
+# Counterpoint — everyday commands. Only Python >= 3.11 and make are needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: run test test-unit test-integration stack lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:8000 — sign in with a demo login above."
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Unit and browser lanes on SQLite with in-process tasks, then the integration lane on
+# PostgreSQL, Redis and a real worker. Missing services or browser skip with the reason,
+# unless REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1.
+test: $(STAMP)
+	$(PY) -m pytest -m "not integration"
+	PORTAL_TEST_LANE=integration $(PY) -m pytest -m integration tests/integration
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -m "not integration and not browser"
+
+stack: $(STAMP)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-stack-local-secret-change-me-0123456789abcdefghijkl} \
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/counterpoint} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	sh -c '$(PY) -m scripts.ensure_database && $(PY) manage.py migrate --no-input && $(PY) manage.py collectstatic --no-input -v0 && $(VENV)/bin/honcho start -f Procfile'
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) manage.py benchmark
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var .pytest_cache

@@ -1,0 +1,93 @@
+"""Demo organisations and people (SPEC §11). Everything here is fictitious."""
+
+import os
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
+
+from partners.models import Membership, Organisation, OrganisationKind, Role
+from portal.accounts.roles import requires_mfa
+
+ORGANISATIONS = {
+    "peace-voices": dict(
+        name="Peace Voices Network",
+        kind=OrganisationKind.NGO,
+        country="GB",
+        verified=True,
+        trusted_flagger=True,
+        email_domains=["demo.test"],
+    ),
+    "civic-resilience": dict(
+        name="Civic Resilience Lab",
+        kind=OrganisationKind.NGO,
+        country="DE",
+        verified=True,
+        trusted_flagger=False,
+        email_domains=["demo.test"],
+    ),
+    "northbridge-ctru": dict(
+        name="Northbridge Police Counter-Terrorism Referral Unit",
+        kind=OrganisationKind.LAW_ENFORCEMENT,
+        country="GB",
+        verified=True,
+        email_domains=["demo.test"],
+    ),
+    "platform-ts": dict(
+        name="Platform Trust & Safety",
+        kind=OrganisationKind.PLATFORM,
+        country="IE",
+        verified=True,
+        email_domains=["demo.test"],
+    ),
+}
+
+USERS = [
+    ("ngo@demo.test", "Nadia Okafor", "peace-voices", Role.NGO_MEMBER),
+    ("ngo-admin@demo.test", "Tom Whitfield", "peace-voices", Role.NGO_ADMIN),
+    ("ngo2@demo.test", "Lena Vogel", "civic-resilience", Role.NGO_MEMBER),
+    ("liaison@demo.test", "DS Priya Raman", "northbridge-ctru", Role.LE_LIAISON),
+    ("reviewer@demo.test", "Sam Reviewer", "platform-ts", Role.REVIEWER),
+    ("lead@demo.test", "Alex Lead", "platform-ts", Role.QUEUE_LEAD),
+    ("policy@demo.test", "Morgan Policy", "platform-ts", Role.POLICY_STAFF),
+]
+
+
+def demo_password() -> str:
+    return os.environ.get("DEMO_PASSWORD", "demo-password")
+
+
+def _user(email: str, name: str, *, superuser: bool = False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(email=email, defaults={"name": name})
+    if created:
+        user.set_password(demo_password())
+        user.is_superuser = user.is_staff = superuser
+        user.save()
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def _enrol_totp(user) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+        RecoveryCodes.activate(user)
+
+
+def seed(context: dict) -> dict:
+    organisations = {}
+    for slug, fields in ORGANISATIONS.items():
+        organisations[slug], _ = Organisation.objects.update_or_create(slug=slug, defaults=fields)
+    users = {}
+    for email, name, org_slug, role in USERS:
+        user = _user(email, name)
+        Membership.objects.update_or_create(user=user, defaults={"organisation": organisations[org_slug], "role": role})
+        users[email] = user
+    users["admin@demo.test"] = _user("admin@demo.test", "Demo Administrator", superuser=True)
+    for user in users.values():
+        user.refresh_from_db()
+        if requires_mfa(user):
+            _enrol_totp(user)
+    return {"organisations": organisations, "users": users}

@@ -1,0 +1,154 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class OrganisationKind(models.TextChoices):
+    NGO = "ngo", "NGO"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    PLATFORM = "platform", "Platform"
+
+
+class Role(models.TextChoices):
+    NGO_MEMBER = "ngo_member", "NGO member"
+    NGO_ADMIN = "ngo_admin", "NGO admin"
+    LE_LIAISON = "le_liaison", "Law-enforcement liaison"
+    REVIEWER = "reviewer", "Reviewer"
+    QUEUE_LEAD = "queue_lead", "Queue lead"
+    POLICY_STAFF = "policy_staff", "Policy staff"
+
+
+# Which roles an organisation of each kind may hold.
+ROLES_BY_KIND = {
+    OrganisationKind.NGO: (Role.NGO_MEMBER, Role.NGO_ADMIN),
+    OrganisationKind.LAW_ENFORCEMENT: (Role.LE_LIAISON,),
+    OrganisationKind.PLATFORM: (Role.REVIEWER, Role.QUEUE_LEAD, Role.POLICY_STAFF),
+}
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    verified = models.BooleanField(default=False)
+    trusted_flagger = models.BooleanField(default=False)
+    email_domains = models.JSONField(default=list, blank=True)
+    website = models.URLField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(trusted_flagger=False) | models.Q(kind="ngo"),
+                name="organisation_trusted_flagger_is_ngo",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def accepts_email(self, email: str) -> bool:
+        """True when `email` is on one of the organisation's domains (or it has none)."""
+        if not self.email_domains:
+            return True
+        domain = email.rsplit("@", 1)[-1].lower()
+        return domain in {d.lower().lstrip("@") for d in self.email_domains}
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class Invitation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REVOKED = "revoked"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.organisation}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class PartnerApplication(models.Model):
+    """A public "Become a partner" request, accepted or declined by policy staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        DECLINED = "declined"
+
+    organisation_name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=20,
+        choices=[(OrganisationKind.NGO, "NGO"), (OrganisationKind.LAW_ENFORCEMENT, "Law enforcement")],
+    )
+    country = models.CharField(max_length=2)
+    website = models.URLField(blank=True)
+    email_domain = models.CharField(max_length=253)
+    contact_name = models.CharField(max_length=150)
+    contact_email = models.EmailField()
+    description = models.TextField(max_length=3000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.organisation_name
+
+
+class ApiToken(models.Model):
+    """A Bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now=None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

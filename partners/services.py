@@ -1,0 +1,331 @@
+"""Changes to organisations, memberships, invitations, applications and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from partners.models import (
+    ROLES_BY_KIND,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    PartnerApplication,
+    Role,
+)
+from partners.permissions import can_manage_members, can_manage_organisations
+from portal.audit import audit
+from portal.errors import DomainError, NotAllowed, TransitionError
+from portal.notifications import email_address
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, by, organisation: Organisation, email: str, role: str, request=None) -> tuple[Invitation, str]:
+    """Invite `email` to `organisation` as `role`; return the invitation and its secret token."""
+    email = email.strip().lower()
+    if by is not None and not can_manage_members(by, organisation):
+        raise NotAllowed("You may not invite members to this organisation.")
+    if by is not None and not can_manage_organisations(by) and role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
+        raise NotAllowed("You may only invite NGO members and admins.")
+    if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
+        raise DomainError(
+            f"A {organisation.get_kind_display()} organisation cannot have the role {role}.", field="role"
+        )
+    if organisation.kind == OrganisationKind.LAW_ENFORCEMENT and not organisation.email_domains:
+        raise DomainError("Set the agency's e-mail domains before inviting its liaisons.", field="email")
+    if not organisation.accepts_email(email):
+        domains = ", ".join(organisation.email_domains)
+        raise DomainError(f"{email} is not on {organisation.name}'s e-mail domains ({domains}).", field="email")
+    from django.contrib.auth import get_user_model
+
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise DomainError(f"{email} already has an account.", field="email")
+    Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        token_hash=_hash(token),
+        email=email,
+        organisation=organisation,
+        role=role,
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.PORTAL_INVITATION_DAYS),
+    )
+    audit(
+        "invitation.create",
+        actor=by,
+        obj=invitation,
+        organisation=organisation,
+        request=request,
+        email_invited=email,
+        role=role,
+    )
+    email_address(
+        email,
+        "invitation",
+        {"invitation": invitation, "token": token, "organisation": organisation, "inviter": by},
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("organisation").filter(token_hash=_hash(token)).first()
+
+
+def invitation_check(invitation: Invitation | None) -> None:
+    """Raise a DomainError saying why an invitation can't be used, if it can't."""
+    if invitation is None:
+        raise DomainError("This invitation link is not valid. Ask for a new invitation.")
+    if invitation.status == Invitation.Status.ACCEPTED:
+        raise DomainError("This invitation has already been used. Sign in instead.")
+    if invitation.status == Invitation.Status.REVOKED:
+        raise DomainError("This invitation was withdrawn. Ask for a new invitation.")
+    if invitation.is_expired():
+        raise DomainError("This invitation has expired. Ask for a new invitation.")
+
+
+@transaction.atomic
+def invitation_accept(*, invitation_id, user, request=None) -> Membership:
+    """Give the newly signed-up `user` the organisation and role the invitation fixed."""
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)
+    invitation_check(invitation)
+    if user.email.lower() != invitation.email:
+        raise DomainError("Sign up with the address the invitation was sent to.", field="email")
+    if not invitation.organisation.accepts_email(user.email):
+        raise DomainError("This address is not on the organisation's e-mail domains.", field="email")
+    membership = Membership.objects.create(user=user, organisation=invitation.organisation, role=invitation.role)
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["status", "accepted_at"])
+    audit(
+        "invitation.accept",
+        actor=user,
+        obj=invitation,
+        organisation=invitation.organisation,
+        request=request,
+        role=invitation.role,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, by, invitation: Invitation, request=None) -> None:
+    if not can_manage_members(by, invitation.organisation):
+        raise NotAllowed("You may not manage this organisation's invitations.")
+    if invitation.status != Invitation.Status.PENDING:
+        raise TransitionError("Only pending invitations can be withdrawn.")
+    invitation.status = Invitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    audit("invitation.revoke", actor=by, obj=invitation, organisation=invitation.organisation, request=request)
+
+
+# --- Members and organisations ----------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_remove(*, by, membership: Membership, request=None) -> None:
+    """Remove a member: the account is deactivated, which ends its sessions and tokens."""
+    if not can_manage_members(by, membership.organisation):
+        raise NotAllowed("You may not remove members of this organisation.")
+    if membership.user_id == by.pk:
+        raise DomainError("You cannot remove yourself.")
+    user = membership.user
+    organisation = membership.organisation
+    audit(
+        "membership.remove",
+        actor=by,
+        obj=membership,
+        organisation=organisation,
+        request=request,
+        member=user.email,
+        role=membership.role,
+    )
+    membership.delete()
+    user_deactivate(user=user)
+
+
+def user_deactivate(*, user) -> None:
+    from django.contrib.sessions.models import Session
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Sessions hold the user id in their encoded data; decode to find this user's.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+
+
+@transaction.atomic
+def membership_change_role(*, by, membership: Membership, role: str, request=None) -> Membership:
+    if not can_manage_members(by, membership.organisation):
+        raise NotAllowed("You may not change roles in this organisation.")
+    if role not in ROLES_BY_KIND[OrganisationKind(membership.organisation.kind)]:
+        raise DomainError("That role does not exist for this kind of organisation.", field="role")
+    if not can_manage_organisations(by) and role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
+        raise NotAllowed("You may only give NGO roles.")
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit(
+        "membership.role",
+        actor=by,
+        obj=membership,
+        organisation=membership.organisation,
+        request=request,
+        member=membership.user.email,
+        old=old,
+        new=role,
+    )
+    return membership
+
+
+@transaction.atomic
+def organisation_set_status(
+    *, by, organisation: Organisation, verified: bool, trusted_flagger: bool, request=None
+) -> Organisation:
+    if not can_manage_organisations(by):
+        raise NotAllowed("Only policy staff verify organisations.")
+    if trusted_flagger and organisation.kind != OrganisationKind.NGO:
+        raise DomainError("Only NGOs can be trusted flaggers.", field="trusted_flagger")
+    changes = {}
+    if organisation.verified != verified:
+        changes["verified"] = [organisation.verified, verified]
+    if organisation.trusted_flagger != trusted_flagger:
+        changes["trusted_flagger"] = [organisation.trusted_flagger, trusted_flagger]
+    if changes:
+        organisation.verified = verified
+        organisation.trusted_flagger = trusted_flagger
+        organisation.save(update_fields=["verified", "trusted_flagger"])
+        audit(
+            "organisation.status",
+            actor=by,
+            obj=organisation,
+            organisation=organisation,
+            request=request,
+            changes=changes,
+        )
+    return organisation
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70] or "organisation"
+    slug, n = base, 2
+    while Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# --- Partner applications ---------------------------------------------------------------------
+
+
+def application_submit(**fields) -> PartnerApplication:
+    request = fields.pop("request", None)
+    application = PartnerApplication.objects.create(**fields)
+    audit("application.submit", obj=application, request=request, email=application.contact_email)
+    return application
+
+
+@transaction.atomic
+def application_accept(*, by, application: PartnerApplication, request=None) -> Organisation:
+    """Create the organisation and invite the applicant as its first admin or liaison."""
+    if not can_manage_organisations(by):
+        raise NotAllowed("Only policy staff decide applications.")
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != PartnerApplication.Status.PENDING:
+        raise TransitionError("This application has already been decided.")
+    domain = application.email_domain.strip().lower().lstrip("@")
+    try:
+        organisation = Organisation.objects.create(
+            name=application.organisation_name,
+            slug=_unique_slug(application.organisation_name),
+            kind=application.kind,
+            country=application.country.upper(),
+            website=application.website,
+            email_domains=[domain],
+        )
+    except IntegrityError as exc:  # pragma: no cover - slug race
+        raise DomainError("Could not create the organisation; try again.") from exc
+    application.status = PartnerApplication.Status.ACCEPTED
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.organisation = organisation
+    application.save(update_fields=["status", "decided_at", "decided_by", "organisation"])
+    audit("application.accept", actor=by, obj=application, organisation=organisation, request=request)
+    role = Role.NGO_ADMIN if organisation.kind == OrganisationKind.NGO else Role.LE_LIAISON
+    invitation_create(by=by, organisation=organisation, email=application.contact_email, role=role, request=request)
+    return organisation
+
+
+@transaction.atomic
+def application_decline(*, by, application: PartnerApplication, request=None) -> PartnerApplication:
+    if not can_manage_organisations(by):
+        raise NotAllowed("Only policy staff decide applications.")
+    application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != PartnerApplication.Status.PENDING:
+        raise TransitionError("This application has already been decided.")
+    application.status = PartnerApplication.Status.DECLINED
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.save(update_fields=["status", "decided_at", "decided_by"])
+    audit("application.decline", actor=by, obj=application, request=request)
+    email_address(application.contact_email, "application_declined", {"application": application})
+    return application
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_issue(*, user, name: str, days: int | None = None, request=None) -> tuple[ApiToken, str]:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Give the token a name.", field="name")
+    days = days or settings.PORTAL_API_TOKEN_DAYS
+    if not 1 <= days <= 365:
+        raise DomainError("A token lasts between 1 and 365 days.", field="days")
+    if not user.is_active:
+        raise NotAllowed("This account is deactivated.")
+    token = "cp_" + secrets.token_urlsafe(32)
+    api_token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=token[:10],
+        token_hash=_hash(token),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit("api_token.issue", actor=user, obj=api_token, request=request, name=api_token.name, days=days)
+    return api_token, token
+
+
+@transaction.atomic
+def api_token_revoke(*, user, api_token: ApiToken, request=None) -> None:
+    if api_token.user_id != user.pk:
+        raise NotAllowed("You may revoke only your own tokens.")
+    if api_token.revoked_at is None:
+        api_token.revoked_at = timezone.now()
+        api_token.save(update_fields=["revoked_at"])
+        audit("api_token.revoke", actor=user, obj=api_token, request=request, name=api_token.name)
+
+
+def api_token_authenticate(token: str):
+    """Return the user of a usable token, recording its use at most once a minute."""
+    api_token = ApiToken.objects.select_related("user").filter(token_hash=_hash(token)).first()
+    now = timezone.now()
+    if api_token is None or not api_token.is_usable(now) or not api_token.user.is_active:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    return api_token.user

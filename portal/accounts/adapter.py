@@ -1,0 +1,45 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from partners.services import invitation_accept, invitation_check, invitation_for_token
+
+INVITATION_SESSION_KEY = "portal_invitation_id"
+
+
+def invitation_from_session(request):
+    from partners.models import Invitation
+
+    invitation_id = request.session.get(INVITATION_SESSION_KEY) if request else None
+    if not invitation_id:
+        return None
+    return Invitation.objects.select_related("organisation").filter(pk=invitation_id).first()
+
+
+def invitation_start(request, token: str):
+    """Check an invitation link and remember it for the sign-up that follows."""
+    invitation = invitation_for_token(token)
+    invitation_check(invitation)
+    request.session[INVITATION_SESSION_KEY] = str(invitation.pk)
+    # The link reached this inbox, so the address counts as verified for allauth.
+    DefaultAccountAdapter(request).stash_verified_email(request, invitation.email)
+    return invitation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Sign-up is open only to someone holding a valid invitation."""
+
+    def is_open_for_signup(self, request):
+        invitation = invitation_from_session(request)
+        if invitation is None:
+            return False
+        try:
+            invitation_check(invitation)
+        except Exception:
+            return False
+        return True
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        invitation = invitation_from_session(request)
+        invitation_accept(invitation_id=invitation.pk, user=user, request=request)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return user

@@ -1,0 +1,56 @@
+"""Audit entries for sign-in and MFA events, which Django and allauth announce as signals."""
+
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.contrib.auth import update_session_auth_hash
+from django.dispatch import receiver
+
+from portal.accounts.middleware import MFA_PASSED
+from portal.accounts.roles import organisation_of
+from portal.audit import audit
+from portal.models import new_security_stamp
+
+
+def _end_other_sessions(request, user):
+    """An MFA change signs the account out everywhere but here."""
+    user.security_stamp = new_security_stamp()
+    user.save(update_fields=["security_stamp"])
+    if request is not None and hasattr(request, "session"):
+        update_session_auth_hash(request, user)
+
+
+@receiver(auth_signals.user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    audit("auth.login", actor=user, organisation=organisation_of(user), request=request)
+
+
+@receiver(auth_signals.user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    email = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    audit("auth.login_failed", request=request, email=email)
+
+
+@receiver(auth_signals.user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit("auth.logout", actor=user, request=request)
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_authenticator_added(sender, request, user, authenticator, **kwargs):
+    # Activating a factor means the user just proved possession of it.
+    if request is not None and hasattr(request, "session"):
+        request.session[MFA_PASSED] = True
+    _end_other_sessions(request, user)
+    audit("mfa.add", actor=user, request=request, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
+    _end_other_sessions(request, user)
+    audit("mfa.remove", actor=user, request=request, type=authenticator.type)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
+    audit("mfa.reset", actor=user, request=request, type=authenticator.type)

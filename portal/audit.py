@@ -1,0 +1,39 @@
+"""The audit trail: one function to write an entry, one selector to read them."""
+
+from django.db.models import QuerySet
+
+from portal.models import AuditEvent
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy the client address is the last hop it appended.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """Append an audit entry. `obj` is any model instance; `data` must be JSON-serialisable."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or data.pop("email", ""),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        organisation=organisation,
+        ip=client_ip(request),
+        data=data,
+    )
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    from portal.accounts.roles import is_policy_staff
+
+    if user.is_authenticated and (user.is_superuser or is_policy_staff(user)):
+        return AuditEvent.objects.select_related("organisation")
+    return AuditEvent.objects.none()

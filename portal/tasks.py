@@ -1,0 +1,17 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+
+@shared_task(
+    name="portal.tasks.send_email",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_email(recipients: list[str], subject: str, text: str, html: str) -> None:
+    """Send one message to each recipient separately, so no one sees the others' addresses."""
+    for to in recipients:
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+        message.attach_alternative(html, "text/html")
+        message.send()

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from portal import api, views
+
+# The admin signs in through the portal's own login, with its MFA step.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "Counterpoint administration"
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("me/", api.me, name="api-me"),
+    path("", include("referrals.api.urls")),
+    path("", include("campaigns.api.urls")),
+    path("", include("training.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("partners.urls")),
+    path("", include("referrals.urls")),
+    path("", include("campaigns.urls")),
+    path("", include("training.urls")),
+]
