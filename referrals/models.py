@@ -1,0 +1,381 @@
+"""Referrals and everything hanging off them: targets, subjects, evidence, decisions, queues.
+
+The enum values are the API contract (SPEC §3, §4.6). Status is assigned only by
+referrals.services; models hold data, constraints and indexes.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    NOTICE = "notice", "Notice"
+    LE_REFERRAL = "le_referral", "Law-enforcement referral"
+    REMOVAL_ORDER = "removal_order", "Removal order"
+    PRESERVATION_REQUEST = "preservation_request", "Preservation request"
+    EMERGENCY_REQUEST = "emergency_request", "Emergency disclosure request"
+
+
+LEGAL_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.PRESERVATION_REQUEST, Kind.EMERGENCY_REQUEST})
+LAW_ENFORCEMENT_KINDS = LEGAL_KINDS | {Kind.LE_REFERRAL}
+# Kinds that a decision on a subject may close on its behalf (SPEC §4.6), and that routing
+# may close as duplicates (SPEC §4.5). Legal kinds always reach a person.
+SUBJECT_CLOSABLE_KINDS = frozenset({Kind.NOTICE, Kind.LE_REFERRAL})
+
+
+class Category(models.TextChoices):
+    TERRORIST_INCITEMENT = "terrorist_incitement", "Terrorist incitement"
+    TERRORIST_RECRUITMENT = "terrorist_recruitment", "Terrorist recruitment"
+    TERRORIST_INSTRUCTION = "terrorist_instruction", "Terrorist instruction"
+    TERRORIST_THREAT = "terrorist_threat", "Terrorist threat"
+    GLORIFICATION = "glorification", "Glorification of terrorism"
+    PROPAGANDA = "propaganda", "Propaganda of a terrorist organisation"
+    VIOLENT_THREAT = "violent_threat", "Violent threat"
+    HATEFUL_CONDUCT = "hateful_conduct", "Hateful conduct"
+    OTHER = "other", "Other"
+
+
+class Severity(models.TextChoices):
+    IMMINENT = "imminent", "Imminent threat"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ROUTED = "routed", "Routed"
+    IN_REVIEW = "in_review", "In review"
+    NEEDS_INFO = "needs_info", "Needs information"
+    ACTIONED = "actioned", "Actioned"
+    NO_VIOLATION = "no_violation", "No violation"
+    REJECTED = "rejected", "Rejected"
+    DUPLICATE = "duplicate", "Duplicate"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STATUSES = frozenset({Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN})
+OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
+DECIDED_STATUSES = frozenset({Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED})
+
+
+class Action(models.TextChoices):
+    ACCOUNT_SUSPENDED = "account_suspended", "Account suspended"
+    CONTENT_REMOVED = "content_removed", "Content removed"
+    CONTENT_RESTRICTED = "content_restricted", "Content restricted"
+    LABEL_APPLIED = "label_applied", "Label applied"
+    DATA_PRESERVED = "data_preserved", "Data preserved"
+    DATA_DISCLOSED = "data_disclosed", "Data disclosed"
+    NO_ACTION = "no_action", "No action"
+    UNABLE_TO_COMPLY = "unable_to_comply", "Unable to comply"
+
+
+class Ground(models.TextChoices):
+    LEGAL = "legal", "Illegal content (law)"
+    TERMS = "terms", "Incompatible with the terms of service"
+
+
+class Queue(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    sla_minutes = models.PositiveIntegerField()
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="queues")
+
+    class Meta:
+        ordering = ["sla_minutes", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """One rule of the routing table; conditions are lists meaning "any of" (empty: any)."""
+
+    order = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="rules")
+    kinds = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    severities = models.JSONField(default=list, blank=True)
+    countries = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    submitter_kinds = models.JSONField(default=list, blank=True)
+    trusted_flagger = models.BooleanField(null=True, blank=True)
+    priority_boost = models.IntegerField(default=0)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+class Subject(models.Model):
+    """One account on one platform, shared by every referral that names it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    platform = models.CharField(max_length=100)
+    account = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey("Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked = models.ManyToManyField("self", blank=True, symmetrical=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "account"], name="subject_unique_account")]
+
+    def __str__(self):
+        return f"{self.platform}:{self.account}"
+
+    @property
+    def status(self) -> str:
+        return "suspended" if self.suspended_at else "active"
+
+
+class Referral(models.Model):
+    # The sequence number makes the human reference without a counter row to contend on;
+    # `id` (a UUID) is the only identifier the API exposes.
+    seq = models.BigAutoField(primary_key=True)
+    id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    category = models.CharField(max_length=24, choices=Category.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    explanation = models.TextField()
+    language = models.CharField(max_length=2, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    good_faith_confirmed = models.BooleanField(default=False)
+    authority_reference = models.CharField(max_length=120, blank=True)
+    legal_basis = models.CharField(max_length=300, blank=True)
+    issuing_authority = models.CharField(max_length=200, blank=True)
+    legal_grounds = models.JSONField(default=list, blank=True)
+    preserve_until = models.DateField(null=True, blank=True)
+    renewal_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="renewals")
+
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.PROTECT, related_name="referrals")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="submitted_referrals"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    priority = models.IntegerField(default=0)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_referrals"
+    )
+    routing_reasons = models.JSONField(default=list, blank=True)
+    related = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The earlier decision a duplicate or subject-wide closure points to",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            # "My referrals": an organisation's list, newest first, optionally by status.
+            models.Index(fields=["organisation", "-seq"], name="referral_org_recent"),
+            models.Index(fields=["organisation", "status", "-seq"], name="referral_org_status"),
+            # Work lists: a queue's open items in priority order.
+            models.Index(fields=["queue", "status", "-priority", "due_at", "received_at"], name="referral_worklist"),
+            models.Index(fields=["assignee", "status"], name="referral_assignee"),
+            # Sweeper and deadline watch scan only open rows.
+            models.Index(fields=["received_at"], name="referral_received_sweep", condition=Q(status="received")),
+            models.Index(
+                fields=["due_at"],
+                name="referral_due_open",
+                condition=Q(status__in=["routed", "in_review"], breached=False),
+            ),
+            models.Index(fields=["received_at", "kind"], name="referral_received_kind"),
+            models.Index(fields=["decided_at"], name="referral_decided"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"R-{self.received_at:%Y}-{self.seq:06d}" if self.seq else "R-(unsaved)"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind in LEGAL_KINDS
+
+    @property
+    def is_law_enforcement(self) -> bool:
+        return self.kind in LAW_ENFORCEMENT_KINDS
+
+
+def seq_from_reference(reference: str) -> int | None:
+    """`R-2026-000123` → 123; None when it is not a reference."""
+    parts = reference.strip().upper().split("-")
+    if len(parts) != 3 or parts[0] != "R" or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    return int(parts[2])
+
+
+class Target(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="targets")
+    subject = models.ForeignKey(Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(max_length=2000, blank=True)
+    platform = models.CharField(max_length=100)
+    account = models.CharField(max_length=200, blank=True)
+    content_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        indexes = [models.Index(fields=["subject", "referral"], name="target_subject")]
+
+    def __str__(self):
+        return self.url or f"{self.platform}:{self.account}"
+
+
+class Evidence(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="evidence")
+    original_name = models.CharField(max_length=200)
+    stored_name = models.CharField(max_length=80, unique=True)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Decision(models.Model):
+    class NonComplianceReason(models.TextChoices):
+        FORCE_MAJEURE = "force_majeure", "Force majeure or de facto impossibility"
+        MANIFEST_ERROR = "manifest_error", "Manifest error in the order"
+        INSUFFICIENT_INFORMATION = "insufficient_information", "Insufficient information"
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="decision")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    ground = models.CharField(max_length=8, choices=Ground.choices)
+    policy = models.CharField(max_length=300)
+    statement_of_reasons = models.TextField()
+    territorial_scope = models.JSONField(default=list, blank=True)
+    restriction_end = models.DateField(null=True, blank=True)
+    apply_to_subject = models.BooleanField(default=True)
+    non_compliance_reason = models.CharField(max_length=32, choices=NonComplianceReason.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    on_time = models.BooleanField(null=True)
+    applied_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applied_to",
+        help_text="Set when this decision was copied from another referral's decision on the same subject",
+    )
+
+    def __str__(self):
+        return f"{self.get_action_display()} on {self.referral}"
+
+
+class TimelineEvent(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    type = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["referral", "at"], name="timeline_referral")]
+
+    def __str__(self):
+        return f"{self.type} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an Idempotency-Key, replayed for 24 hours."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    endpoint = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_unique_key")]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key}"
+
+
+class BulkJob(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
+    organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    items = models.JSONField(default=list, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Bulk job {self.id} ({self.status})"
+
+
+class PreservationHold(models.Model):
+    """Data of a subject kept for a preservation request until `until`."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="holds")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="holds")
+    until = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["until"], name="hold_until", condition=Q(released_at__isnull=True))]
+
+    def __str__(self):
+        return f"Hold on {self.subject} until {self.until}"
