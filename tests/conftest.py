@@ -189,3 +189,16 @@ def anon_api():
 @pytest.fixture(autouse=True)
 def _evidence_root(settings, tmp_path):
     settings.PORTAL_EVIDENCE_ROOT = tmp_path / "evidence"
+
+
+@pytest.fixture
+def routing_table(db):
+    """The default queues and rules of the data migration (transactional tests flush them)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("referrals.migrations.0002_default_queues_and_rules").create(apps, None)
+    from referrals.models import Queue
+
+    return {q.slug: q for q in Queue.objects.all()}
