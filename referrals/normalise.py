@@ -9,8 +9,10 @@ Canonical forms:
   ASCII (punycode, e.g. `bücher.de` → `xn--bcher-kva.de`) so both spellings are one platform;
 - account: without leading `@`, lower-cased, except YouTube channel ids (`UC…`), which are
   case-sensitive; facebook numeric ids are kept as they are;
-- url: scheme and host lower-cased, fragment and query dropped except the parameters that
-  identify the target (`profile.php?id=`, `watch?v=`, …), trailing slash removed.
+- url: scheme and host lower-cased (the host in its ASCII form, default port dropped),
+  fragment and query dropped except the parameters that identify the target
+  (`profile.php?id=`, `watch?v=`, …), empty path segments and trailing slash removed.
+The platform form accepts the names above, the aliases in `PLATFORM_ALIASES`, or a host.
 """
 
 from __future__ import annotations
@@ -25,13 +27,7 @@ MAX_URL_LENGTH = 2000
 # Accounts and content ids end up in indexed columns; anything longer is not a real handle.
 MAX_PART_LENGTH = 255
 
-PLATFORM_ALIASES = {
-    "twitter": "x",
-    "fb": "facebook",
-    "tg": "telegram",
-    "yt": "youtube",
-    "ig": "instagram",
-}
+PLATFORM_ALIASES = {"twitter": "x", "fb": "facebook", "tg": "telegram", "yt": "youtube", "ig": "instagram"}
 
 
 class TargetError(ValueError):
@@ -112,9 +108,7 @@ def _parse_facebook(segs: list[str], query: dict[str, list[str]]) -> Parsed:
 
 
 # Telegram usernames have at least five characters, so these never collide with a channel.
-_TG_RESERVED = frozenset(
-    {"joinchat", "addstickers", "addemoji", "addtheme", "share", "proxy"} | {"socks", "iv", "setlanguage", "login"}
-)
+_TG_RESERVED = frozenset({"joinchat", "addstickers", "addemoji", "addtheme", "share", "proxy", "socks", "iv", "login"})
 
 
 def _parse_telegram(segs: list[str], query: dict[str, list[str]]) -> Parsed:

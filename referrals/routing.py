@@ -125,14 +125,13 @@ def _conditions(rule: Rule, facts: Facts) -> list[tuple[bool, str]]:
         else:
             checks.append((True, f"category is {facts.category}"))
     if rule.trusted_flagger is not None:
-        met = facts.trusted_flagger == rule.trusted_flagger
-        checks.append(
-            (
-                met,
-                "submitter is a trusted flagger" if facts.trusted_flagger else "submitter is not a trusted flagger",
-            )
-        )
+        status = "is" if facts.trusted_flagger else "is not"
+        checks.append((facts.trusted_flagger == rule.trusted_flagger, f"submitter {status} a trusted flagger"))
     return checks
+
+
+def _matches(rule: Rule, facts: Facts) -> bool:
+    return rule.enabled and all(met for met, _ in _conditions(rule, facts))
 
 
 def _ordered(rules: Sequence[Rule]) -> list[Rule]:
@@ -187,10 +186,7 @@ def route(
     if fallback not in sla_minutes:
         raise KeyError(f"The fallback queue '{fallback}' has no SLA configured.")
     reasons: list[str] = []
-    matched = next(
-        (rule for rule in _ordered(rules) if rule.enabled and all(met for met, _ in _conditions(rule, facts))),
-        None,
-    )
+    matched = next((rule for rule in _ordered(rules) if _matches(rule, facts)), None)
     if matched is None:
         queue, boost, rule_name = fallback, 0, ""
         reasons.append(f"No rule matched; sent to the fallback queue '{fallback}'")
@@ -229,7 +225,7 @@ def explain(facts: Facts, rules: Sequence[Rule]) -> list[tuple[Rule, bool, list[
             why.append("✓ no conditions: matches every referral")
         if not rule.enabled:
             why.insert(0, "✗ rule is disabled")
-        result.append((rule, rule.enabled and all(met for met, _ in checks), why))
+        result.append((rule, _matches(rule, facts), why))
     return result
 
 
