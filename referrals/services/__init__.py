@@ -1,0 +1,1 @@
+"""State changes of referrals, one module per sub-domain (intake, evidence, bulk, notify, …)."""

@@ -1,0 +1,50 @@
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="referrals.tasks.route_referrals",
+    acks_late=True,
+    # Only a lost database connection or a deadlock is worth retrying; routing is idempotent.
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def route_referrals(seqs: list[int]) -> int:
+    from referrals.services.routing import referral_route_batch
+
+    return referral_route_batch(seqs=seqs)
+
+
+@shared_task(name="referrals.tasks.sweep_received", acks_late=True, soft_time_limit=50, time_limit=60)
+def sweep_received() -> int:
+    """Beat, every minute: re-enqueue routing for referrals still `received` after a minute."""
+    from referrals.services.routing import referrals_sweep_received
+
+    return referrals_sweep_received()
+
+
+@shared_task(name="referrals.tasks.watch_deadlines", acks_late=True, soft_time_limit=50, time_limit=60)
+def watch_deadlines() -> int:
+    """Beat, every minute: mark undecided referrals past their deadline, alert the leads."""
+    from referrals.services.deadlines import referrals_mark_breached
+
+    return len(referrals_mark_breached())
+
+
+@shared_task(name="referrals.tasks.import_bulk_job", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def import_bulk_job(job_id: str) -> None:
+    """Validate and create a bulk job's referrals, batch by batch (resumable)."""
+    from referrals.services.bulk import bulk_job_run
+
+    bulk_job_run(job_id=job_id)
+
+
+@shared_task(name="referrals.tasks.purge_expired_evidence")
+def purge_expired_evidence() -> int:
+    """Daily: delete evidence files of referrals closed longer than the retention period."""
+    from referrals.services.evidence import evidence_purge_expired
+
+    return evidence_purge_expired()
