@@ -1,0 +1,63 @@
+"""Named predicates about referrals, shared by pages, the API and the services."""
+
+from __future__ import annotations
+
+from partners.models import OrganisationKind, Role
+from portal.accounts.roles import PLATFORM_ROLES, membership_of
+from referrals.models import CLOSED_STATUSES, DECIDED_STATUSES, LEGAL_KINDS, Kind, Referral
+
+SUBMITTER_ROLES = frozenset({Role.NGO_MEMBER, Role.NGO_ADMIN, Role.LE_LIAISON})
+
+
+def kinds_filable_by(user) -> list[str]:
+    """The kinds `user` may file, in display order; empty for everyone else (SPEC §3.1)."""
+    membership = membership_of(user)
+    if membership is None or not user.is_active:
+        return []
+    organisation = membership.organisation
+    if membership.role in (Role.NGO_MEMBER, Role.NGO_ADMIN) and organisation.kind == OrganisationKind.NGO:
+        return [Kind.NOTICE]
+    if membership.role == Role.LE_LIAISON and organisation.kind == OrganisationKind.LAW_ENFORCEMENT:
+        kinds = [Kind.LE_REFERRAL]
+        if organisation.verified:
+            kinds += [k for k in Kind if k in LEGAL_KINDS]
+        return kinds
+    return []
+
+
+def can_file(user, kind: str | None = None) -> bool:
+    """May `user` file referrals at all, or of `kind` when given?"""
+    kinds = kinds_filable_by(user)
+    return bool(kinds) if kind is None else kind in kinds
+
+
+def is_submitting_member(user, referral: Referral) -> bool:
+    membership = membership_of(user)
+    return bool(
+        membership
+        and membership.role in SUBMITTER_ROLES
+        and membership.organisation_id == referral.organisation_id
+        and user.is_active
+    )
+
+
+def can_withdraw(user, referral: Referral) -> bool:
+    return is_submitting_member(user, referral) and referral.status not in CLOSED_STATUSES
+
+
+def can_reply(user, referral: Referral) -> bool:
+    return is_submitting_member(user, referral) and referral.status == "needs_info"
+
+
+def can_add_evidence(user, referral: Referral) -> bool:
+    return (
+        is_submitting_member(user, referral)
+        and referral.status not in CLOSED_STATUSES
+        and referral.status not in DECIDED_STATUSES
+    )
+
+
+def sees_platform_fields(user) -> bool:
+    """Queue, priority, assignee, routing reasons and reviewer identities (SPEC §3.2)."""
+    membership = membership_of(user)
+    return bool(membership and membership.role in PLATFORM_ROLES)

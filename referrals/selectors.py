@@ -1,0 +1,174 @@
+"""Reads of referrals, always scoped to the acting user (SPEC §2, the access rule)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.accounts.roles import PLATFORM_ROLES, membership_of
+from referrals.models import BulkJob, Evidence, Referral, Status, Target, TimelineEvent, seq_from_reference
+from referrals.permissions import SUBMITTER_ROLES
+
+PLATFORM_REVIEWER = "Platform reviewer"
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Platform roles see every referral; NGO members and liaisons their organisation's;
+    anyone else (anonymous, no organisation) none. Lists keep a fixed number of queries."""
+    membership = membership_of(user)
+    if membership is None or not user.is_active:
+        return Referral.objects.none()
+    qs = Referral.objects.select_related("organisation", "queue", "decision").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("position"))
+    )
+    if membership.role in PLATFORM_ROLES:
+        return qs.select_related("assignee").annotate(related_count=_related_count())
+    if membership.role in SUBMITTER_ROLES:
+        return qs.filter(organisation_id=membership.organisation_id)
+    return Referral.objects.none()
+
+
+def _related_count():
+    """Other referrals naming one of this referral's subjects."""
+    others = (
+        Target.objects.filter(subject__targets__referral_id=OuterRef("seq"))
+        .exclude(referral_id=OuterRef("seq"))
+        .order_by()
+        .values("subject__targets__referral_id")
+        .annotate(n=Count("referral_id", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(others, output_field=IntegerField()), Value(0))
+
+
+def referral_for_reference(user, reference: str) -> Referral | None:
+    """The referral `R-YYYY-NNNNNN` if `user` may see it (the year must match too)."""
+    seq = seq_from_reference(reference)
+    if seq is None:
+        return None
+    referral = referrals_visible_to(user).filter(seq=seq).first()
+    if referral is None or referral.reference != reference.strip().upper():
+        return None
+    return referral
+
+
+def referral_filter(
+    qs: QuerySet[Referral],
+    *,
+    status: str = "",
+    kind: str = "",
+    category: str = "",
+    received_after: date | datetime | None = None,
+    received_before: date | datetime | None = None,
+    search: str = "",
+) -> QuerySet[Referral]:
+    """The list filters of the `/referrals/` page (the API uses its FilterSet)."""
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category:
+        qs = qs.filter(category=category)
+    if received_after:
+        qs = qs.filter(received_at__gte=_start_of(received_after))
+    if received_before:
+        qs = qs.filter(received_at__lt=_end_of(received_before))
+    search = search.strip()
+    if search:
+        seq = seq_from_reference(search)
+        if seq is not None:
+            qs = qs.filter(seq=seq)
+        else:
+            account = search.lstrip("@").lower()
+            qs = qs.filter(Exists(Target.objects.filter(referral_id=OuterRef("seq"), account=account)))
+    return qs
+
+
+def _start_of(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def _end_of(value: date | datetime) -> datetime:
+    """Exclusive upper bound: a date includes the whole day."""
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.max))
+
+
+def referral_status_counts(user) -> dict[str, int]:
+    rows = referrals_visible_to(user).order_by().values("status").annotate(n=Count("seq"))
+    counts = {s.value: 0 for s in Status}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def referral_recent_decisions(user, limit: int = 5) -> QuerySet[Referral]:
+    return referrals_visible_to(user).filter(decided_at__isnull=False).order_by("-decided_at")[:limit]
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+
+def referral_events(user, referral: Referral) -> list[dict]:
+    """The timeline as `[{at, type, actor, message}]`; partners see platform staff as
+    "Platform reviewer", never a name or address."""
+    platform_viewer = membership_of(user) is not None and membership_of(user).role in PLATFORM_ROLES
+    events = TimelineEvent.objects.filter(referral=referral).select_related("actor__membership").order_by("at", "pk")
+    return [
+        {"at": e.at, "type": e.type, "actor": _actor_label(e.actor, platform_viewer), "message": e.message}
+        for e in events
+    ]
+
+
+def _actor_label(actor, platform_viewer: bool) -> str:
+    if actor is None:
+        return "System"
+    try:
+        role = actor.membership.role
+    except Exception:  # no membership: an administrator acting through the admin
+        role = None
+    if platform_viewer:
+        return actor.email
+    if role in PLATFORM_ROLES or role is None:
+        return PLATFORM_REVIEWER
+    return actor.display_name
+
+
+# --- Evidence ---------------------------------------------------------------------------------
+
+
+def evidence_of(user, referral: Referral) -> QuerySet[Evidence]:
+    """Evidence of a referral `user` can see; platform roles also get `known_content`: the
+    same SHA-256 was attached to an earlier referral that was actioned."""
+    qs = Evidence.objects.filter(referral=referral).order_by("uploaded_at", "pk")
+    membership = membership_of(user)
+    if membership is not None and membership.role in PLATFORM_ROLES:
+        earlier = Evidence.objects.filter(
+            sha256=OuterRef("sha256"), referral__status=Status.ACTIONED, referral__seq__lt=referral.seq
+        )
+        qs = qs.annotate(known_content=Exists(earlier))
+    return qs
+
+
+def evidence_visible_to(user) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(referral__in=referrals_visible_to(user).values("seq")).select_related("referral")
+
+
+# --- Bulk jobs ------------------------------------------------------------------------------
+
+
+def bulk_jobs_of(user) -> QuerySet[BulkJob]:
+    """Jobs are visible to their owner only."""
+    if not getattr(user, "is_authenticated", False):
+        return BulkJob.objects.none()
+    return BulkJob.objects.filter(owner=user).defer("items")
+
+
+def is_platform_staff(user) -> bool:
+    membership = membership_of(user)
+    return bool(membership and membership.role in PLATFORM_ROLES)
