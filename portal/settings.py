@@ -196,7 +196,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "referrals-sweep-received": {"task": "referrals.tasks.sweep_received", "schedule": 60.0},
+    "referrals-watch-deadlines": {"task": "referrals.tasks.watch_deadlines", "schedule": 60.0},
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- People and sign-in -----------------------------------------------------------------------
