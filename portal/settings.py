@@ -99,10 +99,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionExpiryMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.MfaRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -199,6 +199,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "referrals-sweep-received": {"task": "referrals.tasks.sweep_received", "schedule": 60.0},
     "referrals-watch-deadlines": {"task": "referrals.tasks.watch_deadlines", "schedule": 60.0},
+    "training-send-reminders": {"task": "training.tasks.send_reminders", "schedule": 600.0},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -202,3 +202,13 @@ def routing_table(db):
     from referrals.models import Queue
 
     return {q.slug: q for q in Queue.objects.all()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and used TOTP codes live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,4 +1,7 @@
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 
 from partners.services import invitation_accept, invitation_check, invitation_for_token
 
@@ -43,3 +46,19 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation_accept(invitation_id=invitation.pk, user=user, request=request)
         request.session.pop(INVITATION_SESSION_KEY, None)
         return user
+
+    def is_reauthentication_required(self, *, app=None, **kwargs) -> bool:
+        """Skip the password prompt for a first MFA enrolment right after signing in.
+
+        The MFA middleware sends a new sign-in straight to enrolment; asking for the password
+        a second time there adds nothing. Changing an existing factor still re-authenticates.
+        """
+        request = self.request
+        if app == "allauth.mfa" and request is not None and request.user.is_authenticated:
+            from portal.accounts.middleware import mfa_enrolled
+
+            records = get_authentication_records(request, request.user)
+            fresh = records and time.time() - records[-1].get("at", 0) < 300
+            if fresh and not mfa_enrolled(request.user):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -1,4 +1,5 @@
 from allauth.account.forms import SignupForm
+from allauth.core import context
 from django import forms
 
 from portal.accounts.adapter import invitation_from_session
@@ -11,7 +12,7 @@ class InvitedSignupForm(SignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.invitation = invitation_from_session(getattr(self, "request", None))
+        self.invitation = invitation_from_session(context.request)
         if self.invitation is not None:
             self.fields["email"].initial = self.invitation.email
             self.fields["email"].widget.attrs["readonly"] = True

@@ -1,6 +1,7 @@
 """Session lifetime and the MFA requirement, enforced on every request."""
 
 import time
+from datetime import UTC, datetime
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -63,9 +64,21 @@ def mfa_enrolled(user) -> bool:
 
 
 def mfa_passed(request) -> bool:
+    """True when this session signed in with a second factor, or enrolled one."""
     if request.session.get(MFA_PASSED):
         return True
-    return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
+    if any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user)):
+        return True
+    # Activating a factor proves possession of it, so enrolling in this session counts.
+    started = request.session.get(SESSION_STARTED)
+    return bool(
+        started
+        and Authenticator.objects.filter(
+            user=request.user,
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+            created_at__gte=datetime.fromtimestamp(started, tz=UTC),
+        ).exists()
+    )
 
 
 class MfaRequiredMiddleware:

@@ -5,7 +5,6 @@ from django.contrib.auth import signals as auth_signals
 from django.contrib.auth import update_session_auth_hash
 from django.dispatch import receiver
 
-from portal.accounts.middleware import MFA_PASSED
 from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.models import new_security_stamp
@@ -38,9 +37,6 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(mfa_signals.authenticator_added)
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    # Activating a factor means the user just proved possession of it.
-    if request is not None and hasattr(request, "session"):
-        request.session[MFA_PASSED] = True
     _end_other_sessions(request, user)
     audit("mfa.add", actor=user, request=request, type=authenticator.type)
 
