@@ -25,7 +25,16 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         Prefetch("targets", queryset=Target.objects.order_by("position"))
     )
     if membership.role in PLATFORM_ROLES:
-        return qs.select_related("assignee").annotate(related_count=_related_count())
+        known = Evidence.objects.filter(
+            sha256=OuterRef("sha256"), referral__status=Status.ACTIONED, referral_id__lt=OuterRef("referral_id")
+        )
+        evidence = Evidence.objects.annotate(known_content=Exists(known)).order_by("uploaded_at", "pk")
+        return (
+            qs.select_related("assignee")
+            .prefetch_related(Prefetch("evidence", queryset=evidence))
+            .annotate(related_count=_related_count())
+        )
+    qs = qs.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")))
     if membership.role in SUBMITTER_ROLES:
         return qs.filter(organisation_id=membership.organisation_id)
     return Referral.objects.none()

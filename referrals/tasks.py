@@ -48,3 +48,11 @@ def purge_expired_evidence() -> int:
     from referrals.services.evidence import evidence_purge_expired
 
     return evidence_purge_expired()
+
+
+@shared_task(name="referrals.tasks.purge_idempotency_records")
+def purge_idempotency_records() -> int:
+    """Daily: forget Idempotency-Keys older than 24 hours."""
+    from referrals.services.idempotency import idempotency_purge_expired
+
+    return idempotency_purge_expired()

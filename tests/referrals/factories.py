@@ -20,7 +20,7 @@ DEFAULTS = {
 }
 
 
-def referral_data(kind: str = Kind.NOTICE, *, targets=None, **overrides) -> dict:
+def referral_data(kind: str = Kind.NOTICE, /, *, targets=None, **overrides) -> dict:
     """A valid submission body of `kind`; `overrides` replace fields (None removes one)."""
     data = {
         "kind": str(kind),
@@ -40,7 +40,7 @@ def referral_data(kind: str = Kind.NOTICE, *, targets=None, **overrides) -> dict
     return data
 
 
-def make_referral(user, kind: str = Kind.NOTICE, *, targets=None, evidence=None, **overrides) -> Referral:
+def make_referral(user, kind: str = Kind.NOTICE, /, *, targets=None, evidence=None, **overrides) -> Referral:
     """File a referral as `user` (who must be allowed to file `kind`), returning it fresh."""
     referral = referral_submit(user=user, data=referral_data(kind, targets=targets, **overrides), evidence=evidence)
     return Referral.objects.get(pk=referral.pk)
