@@ -1,0 +1,185 @@
+"""Campaign API (SPEC §9): input serializer → service → output serializer, scoped by selectors."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns import selectors, services
+from campaigns.api.serializers import (
+    CampaignInputSerializer,
+    CampaignSerializer,
+    ContentActionSerializer,
+    ContentItemInputSerializer,
+    ContentItemSerializer,
+    MetricReportInputSerializer,
+    MetricReportSerializer,
+    PartnerInviteSerializer,
+    PartnerSerializer,
+)
+from campaigns.models import CampaignStatus, ContentStatus
+from campaigns.permissions import can_manage_campaigns, can_report_metrics, can_write_content
+from portal.pagination import CursorPagination
+
+
+class CreatedCursorPagination(CursorPagination):
+    ordering = "-created_at"
+
+
+def _campaign(request, slug: str):
+    return get_object_or_404(selectors.campaigns_visible_to(request.user), slug=slug)
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("status", str, enum=CampaignStatus.values, required=False)],
+)
+class CampaignListCreate(generics.ListAPIView):
+    serializer_class = CampaignSerializer
+
+    def get_queryset(self):
+        campaigns = selectors.campaigns_visible_to(self.request.user)
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            campaigns = campaigns.filter(status=wanted)
+        return campaigns
+
+    @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
+    def post(self, request):
+        if not can_manage_campaigns(request.user):
+            raise PermissionDenied("Only policy staff create campaigns.")
+        data = CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "status"}
+        campaign = services.campaign_create(by=request.user, request=request, **fields)
+        campaign = selectors.campaigns_visible_to(request.user).get(pk=campaign.pk)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetail(APIView):
+    @extend_schema(responses=CampaignSerializer)
+    def get(self, request, slug: str):
+        return Response(CampaignSerializer(_campaign(request, slug)).data)
+
+    @extend_schema(request=CampaignInputSerializer, responses=CampaignSerializer)
+    def patch(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        if not can_manage_campaigns(request.user):
+            raise PermissionDenied("Only policy staff edit campaigns.")
+        data = CampaignInputSerializer(campaign, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        new_status = fields.pop("status", None)
+        from django.db import transaction
+
+        with transaction.atomic():
+            if fields:
+                campaign = services.campaign_update(by=request.user, campaign=campaign, request=request, **fields)
+            if new_status is not None and new_status != campaign.status:
+                campaign = services.campaign_change_status(
+                    by=request.user, campaign=campaign, status=new_status, request=request
+                )
+        campaign = selectors.campaigns_visible_to(request.user).get(pk=campaign.pk)
+        return Response(CampaignSerializer(campaign).data)
+
+
+class PartnerInvite(APIView):
+    @extend_schema(request=PartnerInviteSerializer, responses={201: PartnerSerializer})
+    def post(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        if not can_manage_campaigns(request.user):
+            raise PermissionDenied("Only policy staff invite campaign partners.")
+        data = PartnerInviteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        partner = services.partner_invite(by=request.user, campaign=campaign, request=request, **data.validated_data)
+        return Response(PartnerSerializer(partner).data, status=status.HTTP_201_CREATED)
+
+
+class PartnerAnswer(APIView):
+    @extend_schema(request=None, responses=PartnerSerializer)
+    def post(self, request, slug: str, org_slug: str, answer: str):
+        if answer not in ("accept", "decline"):
+            raise NotFound
+        partner = get_object_or_404(
+            selectors.partnerships_answerable_by(request.user), campaign__slug=slug, organisation__slug=org_slug
+        )
+        service = services.partner_accept if answer == "accept" else services.partner_decline
+        partner = service(by=request.user, partner=partner, request=request)
+        return Response(PartnerSerializer(partner).data)
+
+
+class ContentListCreate(generics.ListAPIView):
+    serializer_class = ContentItemSerializer
+    pagination_class = CreatedCursorPagination
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=ContentStatus.values, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        campaign = _campaign(self.request, self.kwargs["slug"])
+        items = selectors.content_items_visible_to(self.request.user, campaign=campaign).prefetch_related(
+            "events__actor"
+        )
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            items = items.filter(status=wanted)
+        return items
+
+    @extend_schema(request=ContentItemInputSerializer, responses={201: ContentItemSerializer})
+    def post(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        if not can_write_content(request.user, campaign):
+            raise PermissionDenied("Only members of the campaign's partner organisations write content.")
+        data = ContentItemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.content_item_create(by=request.user, campaign=campaign, request=request, **data.validated_data)
+        return Response(ContentItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+CONTENT_ACTIONS = {
+    "submit": "content_item_submit",
+    "approve": "content_item_approve",
+    "request-changes": "content_item_request_changes",
+    "publish": "content_item_publish",
+    "withdraw": "content_item_withdraw",
+}
+
+
+class ContentAction(APIView):
+    @extend_schema(request=ContentActionSerializer, responses=ContentItemSerializer)
+    def post(self, request, slug: str, item_id, action: str):
+        if action not in CONTENT_ACTIONS:
+            raise NotFound
+        campaign = _campaign(request, slug)
+        item = get_object_or_404(selectors.content_items_visible_to(request.user, campaign=campaign), pk=item_id)
+        data = ContentActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if action == "publish":
+            kwargs = {"published_url": data.validated_data["published_url"]}
+        else:
+            kwargs = {"comment": data.validated_data["comment"]}
+        item = getattr(services, CONTENT_ACTIONS[action])(by=request.user, item=item, request=request, **kwargs)
+        item = selectors.content_items_visible_to(request.user).prefetch_related("events__actor").get(pk=item.pk)
+        return Response(ContentItemSerializer(item).data)
+
+
+class MetricListCreate(generics.ListAPIView):
+    serializer_class = MetricReportSerializer
+
+    def get_queryset(self):
+        campaign = _campaign(self.request, self.kwargs["slug"])
+        return selectors.metric_reports_visible_to(self.request.user, campaign=campaign)
+
+    @extend_schema(request=MetricReportInputSerializer, responses={201: MetricReportSerializer})
+    def post(self, request, slug: str):
+        campaign = _campaign(request, slug)
+        if not can_report_metrics(request.user, campaign):
+            raise PermissionDenied("Only policy staff and the campaign's partners report metrics.")
+        data = MetricReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.metric_report_create(
+            by=request.user, campaign=campaign, request=request, **data.validated_data
+        )
+        return Response(MetricReportSerializer(report).data, status=status.HTTP_201_CREATED)

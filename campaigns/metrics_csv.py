@@ -1,0 +1,104 @@
+"""Parsing a metrics CSV into typed rows, each with its own errors (no database access)."""
+
+import csv
+import datetime as dt
+import io
+import uuid
+
+HEADER = ("period_start", "period_end", "impressions", "engagements", "shares", "clicks", "content_item")
+REQUIRED = HEADER[:-1]
+COUNTS = ("impressions", "engagements", "shares", "clicks")
+MAX_ROWS = 5000
+MAX_COUNT = 10**15
+
+
+class CsvFormatError(Exception):
+    """The file as a whole can't be read (encoding, header, size)."""
+
+
+def decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvFormatError("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.") from exc
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"“{value}” is not a date in the form YYYY-MM-DD.") from None
+
+
+def _count(value: str) -> int:
+    value = value.strip()
+    if value.startswith("-") and value[1:].isdigit():
+        raise ValueError("Must not be negative.")
+    if not value.isdigit():
+        raise ValueError(f"“{value}” is not a whole number.")
+    number = int(value)
+    if number > MAX_COUNT:
+        raise ValueError("Is too large.")
+    return number
+
+
+def parse(text: str) -> list[tuple[int, dict, dict]]:
+    """Return (line number, values, errors) per data row; raise CsvFormatError for the whole file."""
+    reader = csv.DictReader(io.StringIO(text))
+    fields = [f.strip() for f in (reader.fieldnames or [])]
+    missing = [f for f in REQUIRED if f not in fields]
+    unknown = [f for f in fields if f not in HEADER]
+    if missing or unknown:
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown " + ", ".join(unknown))
+        raise CsvFormatError(f"The header must be {','.join(HEADER)} ({'; '.join(problems)}).")
+    reader.fieldnames = fields
+    rows = []
+    try:
+        for record in reader:
+            if len(rows) >= MAX_ROWS:
+                raise CsvFormatError(f"Upload at most {MAX_ROWS} rows at a time.")
+            if None in record:
+                rows.append((reader.line_num, {}, {"row": "This row has more columns than the header."}))
+                continue
+            if not any((v or "").strip() for v in record.values()):
+                continue
+            rows.append((reader.line_num, *_row(record)))
+    except csv.Error as exc:
+        raise CsvFormatError(f"The file is not valid CSV: {exc}.") from exc
+    if not rows:
+        raise CsvFormatError("The file has no data rows.")
+    return rows
+
+
+def _row(record: dict) -> tuple[dict, dict]:
+    values, errors = {}, {}
+    for name in ("period_start", "period_end"):
+        raw = (record.get(name) or "").strip()
+        if not raw:
+            errors[name] = "Required."
+            continue
+        try:
+            values[name] = _date(raw)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    for name in COUNTS:
+        raw = (record.get(name) or "").strip()
+        if not raw:
+            errors[name] = "Required."
+            continue
+        try:
+            values[name] = _count(raw)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    raw_item = (record.get("content_item") or "").strip()
+    values["content_item"] = None
+    if raw_item:
+        try:
+            values["content_item"] = uuid.UUID(raw_item)
+        except ValueError:
+            errors["content_item"] = f"“{raw_item}” is not a content item id."
+    return values, errors

@@ -1,0 +1,462 @@
+"""Campaign pages. Each view fetches through a selector, checks a named predicate, calls one service."""
+
+import calendar as pycalendar
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campaigns import charts, selectors, services
+from campaigns.forms import (
+    CampaignForm,
+    CommentForm,
+    ContentItemForm,
+    MetricCsvForm,
+    MetricReportForm,
+    PartnerInviteForm,
+    PublishForm,
+)
+from campaigns.models import CampaignStatus, ContentStatus, PartnerStatus
+from campaigns.permissions import (
+    can_manage_campaigns,
+    can_report_metrics,
+    can_review_content,
+    can_see_context,
+    can_withdraw_content,
+    can_write_content,
+    is_author_side,
+    partnership_of,
+)
+from portal.errors import DomainError
+
+
+def _form_error(form, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _campaign_for(request, slug: str):
+    return get_object_or_404(selectors.campaigns_visible_to(request.user), slug=slug)
+
+
+# --- Campaigns ----------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request):
+    campaigns = selectors.campaigns_visible_to(request.user)
+    status = request.GET.get("status", "")
+    if status in CampaignStatus.values:
+        campaigns = campaigns.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": f"status={status}" if status else "",
+        "status": status,
+        "statuses": CampaignStatus.choices,
+        "invitations": selectors.campaign_invitations_for(request.user),
+        "can_manage": can_manage_campaigns(request.user),
+    }
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+@login_required
+def campaign_new(request):
+    if not can_manage_campaigns(request.user):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(by=request.user, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Campaign “{campaign.title}” created as a draft. Invite its partners next.")
+            return redirect("campaign-detail", slug=campaign.slug)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+
+
+@login_required
+def campaign_edit(request, slug: str):
+    campaign = _campaign_for(request, slug)
+    if not can_manage_campaigns(request.user):
+        raise PermissionDenied
+    initial = {name: getattr(campaign, name) for name in services.EDITABLE_FIELDS}
+    form = CampaignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(by=request.user, campaign=campaign, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("campaign-detail", slug=campaign.slug)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def _invitation_page(request, slug: str):
+    """What an invited (not yet accepted) organisation sees: the invitation and nothing else."""
+    partner = get_object_or_404(selectors.campaign_invitations_for(request.user), campaign__slug=slug)
+    return render(request, "campaigns/invitation.html", {"partner": partner, "campaign": partner.campaign})
+
+
+def _metrics_context(user, campaign) -> dict:
+    reports = selectors.metric_reports_visible_to(user, campaign=campaign)
+    series = selectors.metric_series(reports)
+    return {
+        "totals": selectors.metric_totals(reports),
+        "series": series,
+        "charts": charts.metric_charts(series),
+    }
+
+
+@login_required
+def campaign_detail(request, slug: str):
+    campaign = selectors.campaigns_visible_to(request.user).filter(slug=slug).first()
+    if campaign is None:
+        return _invitation_page(request, slug)
+    user = request.user
+    manager = can_manage_campaigns(user)
+    items = selectors.content_items_visible_to(user, campaign=campaign)
+    content_status = request.GET.get("content_status", "")
+    if content_status in ContentStatus.values:
+        items = items.filter(status=content_status)
+    context = {
+        "campaign": campaign,
+        "partners": list(campaign.partners.all()),
+        "partnership": partnership_of(user, campaign),
+        "can_manage": manager,
+        "can_write": can_write_content(user, campaign) and not campaign.is_closed,
+        "can_report": can_report_metrics(user, campaign) and campaign.status != CampaignStatus.ARCHIVED,
+        "next_statuses": [
+            (s, CampaignStatus(s).label)
+            for s in CampaignStatus.values
+            if s in services.CAMPAIGN_TRANSITIONS[campaign.status]
+        ],
+        "invite_form": PartnerInviteForm() if manager and not campaign.is_closed else None,
+        "content_page": Paginator(items, 25).get_page(request.GET.get("page")),
+        "content_status": content_status,
+        "content_statuses": ContentStatus.choices,
+        "metric_form": MetricReportForm(items=items.exclude(status=ContentStatus.DRAFT)),
+        "csv_form": MetricCsvForm(),
+        **_metrics_context(user, campaign),
+    }
+    if can_see_context(user, campaign):
+        context["referral_context"] = selectors.referral_context(campaign)
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_status(request, slug: str):
+    campaign = _campaign_for(request, slug)
+    if not can_manage_campaigns(request.user):
+        raise PermissionDenied
+    try:
+        campaign = services.campaign_change_status(
+            by=request.user, campaign=campaign, status=request.POST.get("status", ""), request=request
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The campaign is now {campaign.get_status_display().lower()}.")
+    return redirect("campaign-detail", slug=campaign.slug)
+
+
+# --- Partners -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def partner_invite(request, slug: str):
+    campaign = _campaign_for(request, slug)
+    if not can_manage_campaigns(request.user):
+        raise PermissionDenied
+    form = PartnerInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            partner = services.partner_invite(by=request.user, campaign=campaign, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{partner.organisation.name} invited as {partner.get_role_display().lower()}.")
+    else:
+        messages.error(request, "Choose an NGO and a role to invite.")
+    return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#partners")
+
+
+@login_required
+@require_POST
+def partner_answer(request, slug: str, org_slug: str, answer: str):
+    partner = get_object_or_404(
+        selectors.partnerships_answerable_by(request.user), campaign__slug=slug, organisation__slug=org_slug
+    )
+    if answer not in ("accept", "decline"):
+        raise Http404
+    service = services.partner_accept if answer == "accept" else services.partner_decline
+    try:
+        partner = service(by=request.user, partner=partner, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("campaign-list")
+    if partner.status == PartnerStatus.ACCEPTED:
+        messages.success(request, f"{partner.organisation.name} joined “{partner.campaign.title}”.")
+        return redirect("campaign-detail", slug=slug)
+    messages.info(request, f"You declined the invitation to “{partner.campaign.title}”.")
+    return redirect("campaign-list")
+
+
+# --- Content ------------------------------------------------------------------------------------
+
+
+@login_required
+def content_new(request, slug: str):
+    campaign = _campaign_for(request, slug)
+    if not can_write_content(request.user, campaign):
+        raise PermissionDenied
+    form = ContentItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.content_item_create(
+                by=request.user, campaign=campaign, request=request, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            if "submit" in request.POST:
+                services.content_item_submit(by=request.user, item=item, request=request)
+                messages.success(request, f"“{item.title}” submitted for review.")
+            else:
+                messages.success(request, f"Draft “{item.title}” saved.")
+            return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
+    return render(request, "campaigns/content_form.html", {"campaign": campaign, "form": form, "item": None})
+
+
+def _item_for(request, slug: str, item_id):
+    campaign = _campaign_for(request, slug)
+    item = get_object_or_404(selectors.content_items_visible_to(request.user, campaign=campaign), pk=item_id)
+    return campaign, item
+
+
+@login_required
+def content_detail(request, slug: str, item_id):
+    campaign, item = _item_for(request, slug, item_id)
+    user = request.user
+    author_side = is_author_side(user, item)
+    editable = author_side and item.status in (ContentStatus.DRAFT, ContentStatus.CHANGES_REQUESTED)
+    initial = {name: getattr(item, name) for name in services.CONTENT_FIELDS}
+    form = ContentItemForm(request.POST or None, initial=initial) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.content_item_update(by=user, item=item, request=request, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, "Changes saved.")
+                return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
+    context = {
+        "campaign": campaign,
+        "item": item,
+        "history": selectors.content_item_history(item),
+        "form": form,
+        "can_submit": editable,
+        "can_review": can_review_content(user, item) and item.status == ContentStatus.IN_REVIEW,
+        "can_publish": author_side and item.status == ContentStatus.APPROVED,
+        "can_withdraw": can_withdraw_content(user, item)
+        and item.status not in (ContentStatus.PUBLISHED, ContentStatus.WITHDRAWN),
+        "comment_form": CommentForm(),
+        "publish_form": PublishForm(),
+    }
+    return render(request, "campaigns/content_detail.html", context)
+
+
+CONTENT_ACTIONS = {
+    "submit": ("content_item_submit", "submitted for review"),
+    "approve": ("content_item_approve", "approved"),
+    "request-changes": ("content_item_request_changes", "sent back with your comment"),
+    "publish": ("content_item_publish", "marked published"),
+    "withdraw": ("content_item_withdraw", "withdrawn"),
+}
+
+
+@login_required
+@require_POST
+def content_action(request, slug: str, item_id, action: str):
+    campaign, item = _item_for(request, slug, item_id)
+    if action not in CONTENT_ACTIONS:
+        raise Http404
+    service_name, done = CONTENT_ACTIONS[action]
+    kwargs = {}
+    if action == "publish":
+        kwargs["published_url"] = request.POST.get("published_url", "")
+    else:
+        form = CommentForm(request.POST)
+        kwargs["comment"] = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        getattr(services, service_name)(by=request.user, item=item, request=request, **kwargs)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{item.title}” {done}.")
+    return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
+
+
+# --- Metrics ------------------------------------------------------------------------------------
+
+
+@login_required
+def metrics(request, slug: str):
+    """The reports list and both entry forms; failed entries come back here with their errors."""
+    campaign = _campaign_for(request, slug)
+    user = request.user
+    items = selectors.content_items_visible_to(user, campaign=campaign).exclude(status=ContentStatus.DRAFT)
+    form = MetricReportForm(request.POST or None, items=items)
+    if request.method == "POST":
+        if not can_report_metrics(user, campaign):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.metric_report_create(by=user, campaign=campaign, request=request, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, "Metrics added.")
+                return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#metrics")
+    return _metrics_page(request, campaign, form=form, csv_form=MetricCsvForm(), items=items)
+
+
+def _metrics_page(request, campaign, *, form, csv_form, items, row_errors=(), status=200):
+    reports = selectors.metric_reports_visible_to(request.user, campaign=campaign)
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "csv_form": csv_form,
+        "row_errors": row_errors,
+        "page": Paginator(reports.order_by("-period_start", "-id"), 50).get_page(request.GET.get("page")),
+        "can_report": can_report_metrics(request.user, campaign) and campaign.status != CampaignStatus.ARCHIVED,
+        **_metrics_context(request.user, campaign),
+    }
+    return render(request, "campaigns/metrics.html", context, status=status)
+
+
+@login_required
+@require_POST
+def metrics_upload(request, slug: str):
+    campaign = _campaign_for(request, slug)
+    user = request.user
+    if not can_report_metrics(user, campaign):
+        raise PermissionDenied
+    items = selectors.content_items_visible_to(user, campaign=campaign).exclude(status=ContentStatus.DRAFT)
+    csv_form = MetricCsvForm(request.POST, request.FILES)
+    row_errors = []
+    if csv_form.is_valid():
+        try:
+            reports = services.metric_reports_import_csv(
+                by=user, campaign=campaign, raw=csv_form.cleaned_data["file"].read(), request=request
+            )
+        except services.MetricImportError as exc:
+            csv_form.add_error("file", exc.message)
+            row_errors = exc.rows
+        except DomainError as exc:
+            csv_form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{len(reports)} metric report{'s' if len(reports) != 1 else ''} imported.")
+            return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#metrics")
+    return _metrics_page(
+        request,
+        campaign,
+        form=MetricReportForm(items=items),
+        csv_form=csv_form,
+        items=items,
+        row_errors=row_errors,
+        status=400,
+    )
+
+
+# --- Calendar -----------------------------------------------------------------------------------
+
+
+def _parse_month(value: str, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return today.replace(day=1)
+
+
+def _parse_week(value: str, today: dt.date) -> dt.date:
+    """`2026-W10` → the Monday of that ISO week; anything else → this week's Monday."""
+    try:
+        year, week = value.upper().split("-W")
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    except (ValueError, TypeError, AttributeError):
+        return today - dt.timedelta(days=today.weekday())
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@login_required
+def calendar(request):
+    user = request.user
+    today = timezone.localdate()
+    view = "week" if request.GET.get("view") == "week" else "month"
+    filters = {name: request.GET.get(name, "").strip()[:80] for name in ("campaign", "channel", "language")}
+    if view == "week":
+        start = _parse_week(request.GET.get("week", ""), today)
+        end = start + dt.timedelta(days=6)
+        previous = {"view": "week", "week": _iso_week(start - dt.timedelta(days=7))}
+        following = {"view": "week", "week": _iso_week(start + dt.timedelta(days=7))}
+        heading = f"Week of {start:%-d %B %Y}"
+        grid_start, grid_end = start, end
+    else:
+        start = _parse_month(request.GET.get("month", ""), today)
+        end = start.replace(day=pycalendar.monthrange(start.year, start.month)[1])
+        prev_month = (start - dt.timedelta(days=1)).replace(day=1)
+        next_month = end + dt.timedelta(days=1)
+        previous = {"month": f"{prev_month:%Y-%m}"}
+        following = {"month": f"{next_month:%Y-%m}"}
+        heading = f"{start:%B %Y}"
+        grid_start = start - dt.timedelta(days=start.weekday())
+        grid_end = end + dt.timedelta(days=6 - end.weekday())
+    items = selectors.calendar_items(user, start=grid_start, end=grid_end, **filters)
+    by_day: dict[dt.date, list] = {}
+    for item in items:
+        by_day.setdefault(item.calendar_date, []).append(item)
+    days = []
+    day = grid_start
+    while day <= grid_end:
+        days.append({"date": day, "items": by_day.get(day, []), "in_range": start <= day <= end, "today": day == today})
+        day += dt.timedelta(days=1)
+    active_filters = {k: v for k, v in filters.items() if v}
+    context = {
+        "view": view,
+        "heading": heading,
+        "days": days,
+        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "filters": filters,
+        "choices": selectors.calendar_filter_choices(user),
+        "previous_query": urlencode({**previous, **active_filters}),
+        "next_query": urlencode({**following, **active_filters}),
+        "month_query": urlencode({"month": f"{start:%Y-%m}", **active_filters}),
+        "week_query": urlencode({"view": "week", "week": _iso_week(start), **active_filters}),
+        "item_count": sum(len(d["items"]) for d in days if d["in_range"]),
+        "period_value": _iso_week(start) if view == "week" else f"{start:%Y-%m}",
+    }
+    return render(request, "campaigns/calendar.html", context)
