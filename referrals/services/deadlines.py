@@ -20,8 +20,9 @@ from referrals.models import Referral, Status, TimelineEvent
 
 logger = logging.getLogger(__name__)
 
-# A paused clock (`needs_info`) cannot breach; decided and closed referrals are done.
-RUNNING = (Status.ROUTED, Status.IN_REVIEW)
+# A paused clock (`needs_info`) cannot breach; decided and closed referrals are done. A legal
+# clock starts at receipt, so a referral still waiting for routing can breach too.
+RUNNING = (Status.RECEIVED, Status.ROUTED, Status.IN_REVIEW)
 WATCH_BATCH = 500
 
 

@@ -407,7 +407,7 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
         obj=referral,
         organisation=referral.organisation,
         request=request,
-        action=valid.action,
+        outcome=valid.action,
         ground=valid.ground,
         on_time=met,
     )
@@ -467,7 +467,7 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
             actor=by,
             obj=other,
             organisation=other.organisation,
-            action=decision.action,
+            outcome=decision.action,
             applied_from=source.reference,
         )
         referral_notify_status(other)

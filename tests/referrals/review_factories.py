@@ -1,58 +1,59 @@
-"""Referrals in the states the routing and review tests start from."""
+"""Referrals in the states the routing and review tests start from, built through the
+services users go through: filed with referral_submit, routed by the routing service."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
-
-from referrals.models import Referral, Subject, Target
+from partners.models import Role
+from referrals.models import Referral
+from referrals.services.review import referral_claim
 from referrals.services.routing import referral_route_batch
+from tests.factories import OrganisationFactory, make_member
+from tests.referrals.factories import make_referral
 
 
 def received(
-    organisation,
-    *,
-    submitted_by=None,
+    user,
     kind: str = "notice",
-    category: str = "other",
-    severity: str = "low",
+    *,
     accounts: tuple[str, ...] = ("someone",),
-    platform: str = "x",
     received_at: datetime | None = None,
     **fields,
 ) -> Referral:
-    """A referral as intake stores it: `received`, its targets normalised to subjects."""
-    referral = Referral.objects.create(
-        organisation=organisation,
-        submitted_by=submitted_by,
-        kind=kind,
-        category=category,
-        severity=severity,
-        explanation="The account posts calls to violence against a named group.",
-        good_faith_confirmed=kind == "notice",
-        received_at=received_at or timezone.now(),
-        **fields,
-    )
-    subjects = []
-    for position, account in enumerate(accounts):
-        subject, _ = Subject.objects.get_or_create(platform=platform, account=account)
-        subjects.append(subject)
-        Target.objects.create(
-            referral=referral,
-            subject=subject,
-            position=position,
-            url=f"https://x.com/{account}",
-            platform=platform,
-            account=account,
-        )
-    for subject in subjects[1:]:
-        subjects[0].linked.add(subject)
+    """A referral filed by `user` naming the X accounts `accounts`, still `received`.
+
+    `received_at` moves the receipt (and a clock set at receipt) into the past, as if it
+    had been filed then.
+    """
+    targets = [{"platform": "x", "account": account} for account in accounts]
+    fields.setdefault("category", "other")
+    fields.setdefault("severity", "imminent" if kind == "emergency_request" else "low")
+    referral = make_referral(user, kind, targets=targets, **fields)
+    if received_at is not None:
+        shift = received_at - referral.received_at
+        updates = {"received_at": received_at}
+        if referral.due_at is not None:
+            updates["due_at"] = referral.due_at + shift
+        Referral.objects.filter(pk=referral.pk).update(**updates)
+        referral.refresh_from_db()
     return referral
 
 
-def routed(organisation, **kwargs) -> Referral:
-    referral = received(organisation, **kwargs)
+def routed(user, kind: str = "notice", **kwargs) -> Referral:
+    referral = received(user, kind, **kwargs)
     referral_route_batch(seqs=[referral.seq], now=referral.received_at)
     referral.refresh_from_db()
     return referral
+
+
+def claimed(reviewer, user, kind: str = "notice", **kwargs) -> Referral:
+    """Routed and claimed by `reviewer`, who is made a member of its queue."""
+    referral = routed(user, kind, **kwargs)
+    referral.queue.members.add(reviewer)
+    return referral_claim(by=reviewer, referral=referral)
+
+
+def ngo_member_of_new_organisation(**org_fields):
+    """A member of a fresh NGO: another organisation for corroboration."""
+    return make_member(OrganisationFactory(**org_fields), Role.NGO_MEMBER)
