@@ -197,6 +197,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
+    "portal-purge-read-notifications": {"task": "portal.tasks.purge_read_notifications", "schedule": 86400.0},
     "referrals-sweep-received": {"task": "referrals.tasks.sweep_received", "schedule": 60.0},
     "referrals-watch-deadlines": {"task": "referrals.tasks.watch_deadlines", "schedule": 60.0},
     "training-send-reminders": {"task": "training.tasks.send_reminders", "schedule": 600.0},

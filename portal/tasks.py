@@ -15,3 +15,16 @@ def send_email(recipients: list[str], subject: str, text: str, html: str) -> Non
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
         message.attach_alternative(html, "text/html")
         message.send()
+
+
+@shared_task(name="portal.tasks.purge_read_notifications")
+def purge_read_notifications(days: int = 90) -> int:
+    """Delete in-app notifications read more than `days` ago; idempotent by nature."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.models import Notification
+
+    deleted, _ = Notification.objects.filter(read_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,20 @@ def wait_until(predicate, timeout: float, interval: float = 0.2):
         if time.monotonic() > deadline:
             pytest.fail(f"condition not met within {timeout}s")
         time.sleep(interval)
+
+
+@contextmanager
+def broker_unreachable():
+    """Point the Celery app at a closed port, as if Redis were down, then back.
+
+    kombu caches connection pools per URL, so the real pools are put aside, not closed.
+    """
+    from portal.celery import app
+
+    real = (app.conf.broker_url, app._pool, app.amqp._producer_pool)
+    app.conf.broker_url = "redis://127.0.0.1:6390/0"
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = real
