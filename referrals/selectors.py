@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -106,7 +106,7 @@ def _end_of(value: date | datetime) -> datetime:
     """Exclusive upper bound: a date includes the whole day."""
     if isinstance(value, datetime):
         return value
-    return timezone.make_aware(datetime.combine(value, time.max))
+    return timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min))
 
 
 def referral_status_counts(user) -> dict[str, int]:
@@ -129,7 +129,13 @@ def referral_events(user, referral: Referral) -> list[dict]:
     platform_viewer = membership_of(user) is not None and membership_of(user).role in PLATFORM_ROLES
     events = TimelineEvent.objects.filter(referral=referral).select_related("actor__membership").order_by("at", "pk")
     return [
-        {"at": e.at, "type": e.type, "actor": _actor_label(e.actor, platform_viewer), "message": e.message}
+        {
+            "at": e.at,
+            "type": e.type,
+            "label": e.type.replace("_", " ").capitalize(),
+            "actor": _actor_label(e.actor, platform_viewer),
+            "message": e.message,
+        }
         for e in events
     ]
 
