@@ -1,0 +1,129 @@
+"""Training events over the API (SPEC §9). Refusals: a cancelled event, closed registration and
+a second registration are 400 `{"detail"}`; an organisation kind outside the audience is 403."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from portal.pagination import CursorPagination
+from training import selectors, services
+from training.api.serializers import (
+    EventFilterSerializer,
+    EventInputSerializer,
+    EventSerializer,
+    RegistrationResultSerializer,
+)
+from training.permissions import can_create_events, can_manage_event, can_name_organisers
+
+
+class EventPagination(CursorPagination):
+    ordering = ("starts_at", "id")
+
+
+def _organisers(emails):
+    if emails is None:
+        return None
+    users = list(get_user_model().objects.filter(email__in=[e.lower() for e in emails]))
+    missing = sorted({e.lower() for e in emails} - {u.email for u in users})
+    if missing:
+        raise ValidationError({"organisers": [f"No account for {', '.join(missing)}."]})
+    return users
+
+
+class EventList(GenericAPIView):
+    serializer_class = EventSerializer
+    pagination_class = EventPagination
+
+    def get_queryset(self):
+        return selectors.events_visible_to(self.request.user)
+
+    @extend_schema(
+        parameters=[EventFilterSerializer],
+        responses=EventSerializer(many=True),
+        summary="Upcoming events (or those starting between `after` and `before`)",
+    )
+    def get(self, request):
+        filters = EventFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = selectors.events_filtered(request.user, **filters.validated_data)
+        page = self.paginate_queryset(events)
+        context = {**self.get_serializer_context(), **selectors.viewer_context(request.user, page)}
+        return self.get_paginated_response(EventSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=EventInputSerializer, responses={201: EventSerializer}, summary="Publish an event")
+    def post(self, request):
+        if not can_create_events(request.user):
+            raise PermissionDenied("Only policy staff create training events.")
+        data = EventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organisers = _organisers(fields.pop("organisers", None)) or []
+        event = services.event_create(
+            by=request.user, slug=fields.pop("slug", ""), organisers=organisers, request=request, **fields
+        )
+        event = selectors.events_visible_to(request.user).get(pk=event.pk)
+        context = {**self.get_serializer_context(), **selectors.viewer_context(request.user, [event])}
+        return Response(EventSerializer(event, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class EventDetail(GenericAPIView):
+    serializer_class = EventSerializer
+
+    def get_event(self, slug):
+        return get_object_or_404(selectors.events_visible_to(self.request.user), slug=slug)
+
+    def respond(self, event, status_code=status.HTTP_200_OK):
+        context = {**self.get_serializer_context(), **selectors.viewer_context(self.request.user, [event])}
+        return Response(EventSerializer(event, context=context).data, status=status_code)
+
+    @extend_schema(responses=EventSerializer, summary="One event, with `my_registration`")
+    def get(self, request, slug):
+        return self.respond(self.get_event(slug))
+
+    @extend_schema(
+        request=EventInputSerializer(partial=True),
+        responses=EventSerializer,
+        summary="Edit an event (policy staff and its organisers)",
+    )
+    def patch(self, request, slug):
+        event = self.get_event(slug)
+        if not can_manage_event(request.user, event):
+            raise PermissionDenied("Only policy staff and the event's organisers may edit it.")
+        data = EventInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k in request.data}
+        if "slug" in fields:
+            raise ValidationError({"slug": ["An event's address cannot change."]})
+        organisers = _organisers(fields.pop("organisers", None))
+        if organisers is not None and not can_name_organisers(request.user):
+            raise PermissionDenied("Only policy staff name an event's organisers.")
+        services.event_update(by=request.user, event=event, organisers=organisers, request=request, **fields)
+        return self.respond(self.get_event(slug))
+
+
+class EventRegister(GenericAPIView):
+    serializer_class = RegistrationResultSerializer
+
+    @extend_schema(
+        request=None,
+        responses={201: RegistrationResultSerializer},
+        summary="Register: `confirmed`, or `waitlisted` when the event is full",
+    )
+    def post(self, request, slug):
+        event = get_object_or_404(selectors.events_visible_to(request.user), slug=slug)
+        registration = services.registration_register(user=request.user, event=event, request=request)
+        return Response({"status": registration.status}, status=status.HTTP_201_CREATED)
+
+
+class EventCancel(GenericAPIView):
+    serializer_class = RegistrationResultSerializer
+
+    @extend_schema(request=None, responses=RegistrationResultSerializer, summary="Cancel my registration")
+    def post(self, request, slug):
+        event = get_object_or_404(selectors.events_visible_to(request.user), slug=slug)
+        registration = services.registration_cancel(user=request.user, event=event, request=request)
+        return Response({"status": registration.status})
