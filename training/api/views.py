@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
 from portal.pagination import CursorPagination
@@ -24,6 +25,16 @@ class EventPagination(CursorPagination):
     ordering = ("starts_at", "id")
 
 
+class _NoFormatOverride:
+    URL_FORMAT_OVERRIDE = None
+
+
+class FormatIsAFilterNegotiation(DefaultContentNegotiation):
+    """`?format=` filters events by format here (SPEC §9), so it must not pick a renderer."""
+
+    settings = _NoFormatOverride()
+
+
 def _organisers(emails):
     if emails is None:
         return None
@@ -37,6 +48,7 @@ def _organisers(emails):
 class EventList(GenericAPIView):
     serializer_class = EventSerializer
     pagination_class = EventPagination
+    content_negotiation_class = FormatIsAFilterNegotiation
 
     def get_queryset(self):
         return selectors.events_visible_to(self.request.user)
