@@ -71,7 +71,7 @@ def sign_in(live_server):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign In").click()
         if requires_mfa(user):
-            page.get_by_label("Authenticator code").fill(totp_code(user))
+            page.get_by_label("Code").fill(totp_code(user))
             page.get_by_role("button", name="Sign In").click()
         page.wait_for_url(f"{live_server.url}/**")
         return page
