@@ -125,13 +125,10 @@ def worklist(user, queue: Queue, *, tab: str = "waiting") -> QuerySet[Referral]:
     """A queue's referrals in one status, highest priority first, then due, then received."""
     if not can_see_queues(user):
         return Referral.objects.none()
+    from referrals.selectors import referrals_visible_to
+
     status = WORKLIST_TABS.get(tab, Status.ROUTED)
-    return (
-        Referral.objects.filter(queue=queue, status=status)
-        .select_related("organisation", "assignee")
-        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position")))
-        .order_by(*WORKLIST_ORDER)
-    )
+    return referrals_visible_to(user).filter(queue=queue, status=status).order_by(*WORKLIST_ORDER)
 
 
 def assigned_to(user) -> QuerySet[Referral]:

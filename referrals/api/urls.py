@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.api import views
+from referrals.api import review_views, views
 
 # A flat list: the routing and review endpoints are appended below the intake block.
 urlpatterns = [
@@ -19,4 +19,20 @@ urlpatterns = [
     path("referrals/<uuid:id>/messages/", views.ReferralMessages.as_view(), name="api-referral-messages"),
     path("jobs/<uuid:id>/", views.JobDetail.as_view(), name="api-job-detail"),
     # --- Routing and review ---
+    path("queues/", review_views.QueueList.as_view(), name="api-queue-list"),
+    path("queues/<slug:slug>/referrals/", review_views.QueueReferrals.as_view(), name="api-queue-referrals"),
+    path("queues/<slug:slug>/claim/", review_views.QueueClaim.as_view(), name="api-queue-claim"),
+    path(
+        "referrals/<uuid:id>/request-info/",
+        review_views.ReferralRequestInfo.as_view(),
+        name="api-referral-request-info",
+    ),
+    path("referrals/<uuid:id>/release/", review_views.ReferralRelease.as_view(), name="api-referral-release"),
+    path("referrals/<uuid:id>/decision/", review_views.ReferralDecision.as_view(), name="api-referral-decision"),
+    path(
+        "referrals/<uuid:id>/statement-of-reasons/",
+        review_views.ReferralStatementOfReasons.as_view(),
+        name="api-referral-statement-of-reasons",
+    ),
+    path("subjects/<uuid:id>/", review_views.SubjectDetail.as_view(), name="api-subject-detail"),
 ]

@@ -237,7 +237,7 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
 
             for referral in duplicates:
                 referral_notify_status(referral)
-    logger.info("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
+    logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
     return len(events)
 
 
