@@ -161,6 +161,10 @@ class ContentItemEvent(models.Model):
     def __str__(self):
         return f"{self.action} on {self.item_id} at {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def action_label(self) -> str:
+        return self.action.replace("_", " ").capitalize()
+
 
 class MetricReport(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="metric_reports")

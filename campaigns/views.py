@@ -145,6 +145,7 @@ def campaign_detail(request, slug: str):
         "invite_form": PartnerInviteForm() if manager and not campaign.is_closed else None,
         "content_page": Paginator(items, 25).get_page(request.GET.get("page")),
         "content_status": content_status,
+        "content_query": f"content_status={content_status}" if content_status else "",
         "content_statuses": ContentStatus.choices,
         "metric_form": MetricReportForm(items=items.exclude(status=ContentStatus.DRAFT)),
         "csv_form": MetricCsvForm(),
