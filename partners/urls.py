@@ -11,6 +11,7 @@ urlpatterns = [
     path("partners/<slug:slug>/invite/", views.invitation_new, name="invitation-new"),
     path("partners/<slug:slug>/status/", views.organisation_status, name="organisation-status"),
     path("partners/<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
+    path("partners/<slug:slug>/members/<int:pk>/role/", views.member_role, name="member-role"),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

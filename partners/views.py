@@ -65,6 +65,7 @@ def organisation_detail(request, slug: str):
         "can_manage": manage,
         "can_verify": can_manage_organisations(request.user),
         "members": selectors.members_of(organisation),
+        "roles": _invitable_roles(request.user, organisation) if manage else [],
         "invitations": selectors.pending_invitations(organisation=organisation) if manage else [],
         "invite_form": InvitationForm(roles=_invitable_roles(request.user, organisation)) if manage else None,
         "status_form": OrganisationStatusForm(
@@ -113,6 +114,23 @@ def organisation_status(request, slug: str):
             messages.success(request, "Organisation status saved.")
         except DomainError as exc:
             messages.error(request, exc.message)
+    return redirect("organisation-detail", slug=organisation.slug)
+
+
+@login_required
+@require_POST
+def member_role(request, slug: str, pk: int):
+    organisation = _organisation_for(request, slug)
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    try:
+        services.membership_change_role(
+            by=request.user, membership=membership, role=request.POST.get("role", ""), request=request
+        )
+        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
     return redirect("organisation-detail", slug=organisation.slug)
 
 

@@ -159,3 +159,37 @@ def test_removing_a_member_deactivates_the_account(client_for, ngo_admin, ngo_me
     assert not ngo_member.is_active
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(action="membership.remove", actor=ngo_admin).exists()
+
+
+def test_an_ngo_admin_changes_a_members_role_and_it_is_audited(client_for, ngo_admin, ngo_member, ngo):
+    response = client_for(ngo_admin).post(
+        f"/partners/{ngo.slug}/members/{ngo_member.membership.pk}/role/", {"role": "ngo_admin"}
+    )
+    assert response.status_code == 302
+    ngo_member.membership.refresh_from_db()
+    assert ngo_member.membership.role == "ngo_admin"
+    event = AuditEvent.objects.get(action="membership.role")
+    assert (event.data["old"], event.data["new"]) == ("ngo_member", "ngo_admin")
+
+
+def test_an_ngo_admin_cannot_grant_a_platform_role(client_for, ngo_admin, ngo_member, ngo):
+    client_for(ngo_admin).post(
+        f"/partners/{ngo.slug}/members/{ngo_member.membership.pk}/role/", {"role": "policy_staff"}
+    )
+    ngo_member.membership.refresh_from_db()
+    assert ngo_member.membership.role == "ngo_member"
+
+
+def test_a_member_cannot_change_roles(client_for, ngo_member, ngo_admin, ngo):
+    response = client_for(ngo_member).post(
+        f"/partners/{ngo.slug}/members/{ngo_admin.membership.pk}/role/", {"role": "ngo_member"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_admin_site_signs_in_through_the_portal_login(client, db):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    response = client.get(response["Location"])
+    assert response["Location"].startswith("/accounts/login/")
