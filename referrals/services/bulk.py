@@ -136,7 +136,7 @@ def _row_errors(item: dict, kinds: list[str], today) -> tuple[object | None, dic
             f"This row has {data['_columns']} columns; the header has {len(CSV_COLUMNS)} or fewer."
         )
     if result.forbidden_kind:
-        errors["kind"] = [forbidden_kind_message(result.forbidden_kind)]
+        errors = {"kind": [forbidden_kind_message(result.forbidden_kind)], **errors}
     if errors:
         return None, errors
     return result.cleaned, {}
