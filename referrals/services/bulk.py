@@ -40,6 +40,7 @@ CSV_COLUMNS = [
 ]
 REQUIRED_COLUMNS = {"kind", "category", "explanation", "targets"}
 MAX_CSV_BYTES = 25 * 1024 * 1024
+URL_SCHEMES = frozenset({"mailto", "javascript", "data", "file", "ftp", "tel", "sms", "blob", "about", "vbscript"})
 
 
 def target_from_text(text: str) -> dict:
@@ -48,6 +49,8 @@ def target_from_text(text: str) -> dict:
     if "://" in text or ":" not in text:
         return {"url": text}
     platform, account = text.split(":", 1)
+    if platform.strip().lower() in URL_SCHEMES:  # "mailto:…", "javascript:…" are URLs, refused as such
+        return {"url": text}
     return {"platform": platform.strip(), "account": account.strip()}
 
 
