@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from partners.models import OrganisationKind
 from training.models import Format, RegistrationStatus
-from training.services import EDITABLE_FIELDS, is_valid_time_zone
+from training.services import EDITABLE_FIELDS, MAX_CAPACITY, is_valid_time_zone
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -87,7 +87,7 @@ class EventForm(forms.Form):
         assume_scheme="https",
         help_text="Shown only to confirmed participants.",
     )
-    capacity = forms.IntegerField(min_value=1, required=False, help_text="Empty: no limit.")
+    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, required=False, help_text="Empty: no limit.")
     audience = forms.MultipleChoiceField(
         choices=OrganisationKind.choices,
         widget=forms.CheckboxSelectMultiple,

@@ -8,7 +8,7 @@ transaction that freed it.
 import functools
 import secrets
 import zoneinfo
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -56,6 +56,10 @@ EDITABLE_FIELDS = (
     "materials",
 )
 REMINDER_LEAD = timedelta(hours=24)
+MAX_CAPACITY = 100_000
+MAX_DURATION = timedelta(days=31)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @functools.cache
@@ -100,6 +104,10 @@ def _clean_event(data: dict) -> dict:
         errors["ends_at"] = "Give the end time."
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = "The event must end after it starts."
+    elif starts_at and ends_at and ends_at - starts_at > MAX_DURATION:
+        errors["ends_at"] = f"An event may last at most {MAX_DURATION.days} days."
+    if starts_at and not (EARLIEST <= starts_at <= LATEST):
+        errors["starts_at"] = f"Give a start between {EARLIEST.year} and {LATEST.year}."
     closes = data.get("registration_closes_at")
     if closes and starts_at and closes > starts_at:
         errors["registration_closes_at"] = "Registration must close before the event starts."
@@ -110,8 +118,8 @@ def _clean_event(data: dict) -> dict:
     if data["online_url"] and not data["online_url"].lower().startswith(("https://", "http://")):
         errors["online_url"] = "The online link must be an http or https address."
     capacity = data.get("capacity")
-    if capacity is not None and capacity < 1:
-        errors["capacity"] = "Capacity must be at least 1, or empty for no limit."
+    if capacity is not None and not (1 <= capacity <= MAX_CAPACITY):
+        errors["capacity"] = f"Capacity must be from 1 to {MAX_CAPACITY}, or empty for no limit."
     audience = list(dict.fromkeys(data.get("audience") or []))
     if not audience:
         errors["audience"] = "Choose who may register."

@@ -220,3 +220,20 @@ def test_schema_documents_the_event_endpoints(api_for, ngo_member):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert {"/api/v1/events/", "/api/v1/events/{slug}/", "/api/v1/events/{slug}/register/"} <= set(paths)
+
+
+def test_out_of_range_times_and_capacity_are_400_not_500(api_for, policy):
+    api = api_for(policy)
+
+    far = api.post(
+        "/api/v1/events/",
+        {**NEW_EVENT, "starts_at": "9999-12-31T20:00:00Z", "ends_at": "9999-12-31T21:00:00Z"},
+        format="json",
+    )
+    huge = api.post("/api/v1/events/", {**NEW_EVENT, "capacity": 10**12}, format="json")
+    long = api.post("/api/v1/events/", {**NEW_EVENT, "ends_at": "2031-06-29T09:00:00+01:00"}, format="json")
+
+    assert (far.status_code, list(far.json())) == (400, ["starts_at"])
+    assert (huge.status_code, list(huge.json())) == (400, ["capacity"])
+    assert (long.status_code, list(long.json())) == (400, ["ends_at"])
+    assert not Event.objects.exists()

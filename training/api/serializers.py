@@ -5,10 +5,10 @@ from rest_framework import serializers
 from partners.models import OrganisationKind
 from training.models import SEAT_STATUSES, Event, EventStatus, Format, RegistrationStatus
 from training.permissions import can_manage_event
-from training.services import MAX_TOPIC_LENGTH, MAX_TOPICS, event_path
+from training.services import MAX_CAPACITY, MAX_TOPIC_LENGTH, MAX_TOPICS, event_path
 
 
-class EventFilterSerializer(serializers.Serializer):
+class TrainingEventFilterSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=Format.choices, required=False)
     topic = serializers.CharField(required=False, max_length=MAX_TOPIC_LENGTH)
     after = serializers.DateTimeField(required=False, help_text="Events starting at or after this instant.")
@@ -20,7 +20,7 @@ class EventFilterSerializer(serializers.Serializer):
         return attrs
 
 
-class EventInputSerializer(serializers.Serializer):
+class TrainingEventInputSerializer(serializers.Serializer):
     """Times are ISO 8601 instants (with an offset, or UTC); `timezone` is the IANA zone the
     event is held in, used for its calendar entries and as the default display zone."""
 
@@ -36,7 +36,9 @@ class EventInputSerializer(serializers.Serializer):
     timezone = serializers.CharField(max_length=64)
     location = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     online_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
-    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    capacity = serializers.IntegerField(
+        min_value=1, max_value=MAX_CAPACITY, required=False, allow_null=True, default=None
+    )
     registration_closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     audience = serializers.ListField(
         child=serializers.ChoiceField(choices=OrganisationKind.choices), min_length=1, max_length=3
@@ -55,7 +57,7 @@ class RegistrationResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RegistrationStatus.choices)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class TrainingEventSerializer(serializers.ModelSerializer):
     """One event as the caller may see it: `online_url` is null unless the caller holds a
     confirmed seat or organises it; `materials` appear once the event is over."""
 

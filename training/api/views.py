@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from portal.pagination import CursorPagination
 from training import selectors, services
 from training.api.serializers import (
-    EventFilterSerializer,
-    EventInputSerializer,
-    EventSerializer,
     RegistrationResultSerializer,
+    TrainingEventFilterSerializer,
+    TrainingEventInputSerializer,
+    TrainingEventSerializer,
 )
 from training.permissions import can_create_events, can_manage_event, can_name_organisers
 
@@ -46,7 +46,7 @@ def _organisers(emails):
 
 
 class EventList(GenericAPIView):
-    serializer_class = EventSerializer
+    serializer_class = TrainingEventSerializer
     pagination_class = EventPagination
     content_negotiation_class = FormatIsAFilterNegotiation
 
@@ -54,23 +54,25 @@ class EventList(GenericAPIView):
         return selectors.events_visible_to(self.request.user)
 
     @extend_schema(
-        parameters=[EventFilterSerializer],
-        responses=EventSerializer(many=True),
+        parameters=[TrainingEventFilterSerializer],
+        responses=TrainingEventSerializer(many=True),
         summary="Upcoming events (or those starting between `after` and `before`)",
     )
     def get(self, request):
-        filters = EventFilterSerializer(data=request.query_params)
+        filters = TrainingEventFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         events = selectors.events_filtered(request.user, **filters.validated_data)
         page = self.paginate_queryset(events)
         context = {**self.get_serializer_context(), **selectors.viewer_context(request.user, page)}
-        return self.get_paginated_response(EventSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(TrainingEventSerializer(page, many=True, context=context).data)
 
-    @extend_schema(request=EventInputSerializer, responses={201: EventSerializer}, summary="Publish an event")
+    @extend_schema(
+        request=TrainingEventInputSerializer, responses={201: TrainingEventSerializer}, summary="Publish an event"
+    )
     def post(self, request):
         if not can_create_events(request.user):
             raise PermissionDenied("Only policy staff create training events.")
-        data = EventInputSerializer(data=request.data)
+        data = TrainingEventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         organisers = _organisers(fields.pop("organisers", None)) or []
@@ -79,33 +81,33 @@ class EventList(GenericAPIView):
         )
         event = selectors.events_visible_to(request.user).get(pk=event.pk)
         context = {**self.get_serializer_context(), **selectors.viewer_context(request.user, [event])}
-        return Response(EventSerializer(event, context=context).data, status=status.HTTP_201_CREATED)
+        return Response(TrainingEventSerializer(event, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class EventDetail(GenericAPIView):
-    serializer_class = EventSerializer
+    serializer_class = TrainingEventSerializer
 
     def get_event(self, slug):
         return get_object_or_404(selectors.events_visible_to(self.request.user), slug=slug)
 
     def respond(self, event, status_code=status.HTTP_200_OK):
         context = {**self.get_serializer_context(), **selectors.viewer_context(self.request.user, [event])}
-        return Response(EventSerializer(event, context=context).data, status=status_code)
+        return Response(TrainingEventSerializer(event, context=context).data, status=status_code)
 
-    @extend_schema(responses=EventSerializer, summary="One event, with `my_registration`")
+    @extend_schema(responses=TrainingEventSerializer, summary="One event, with `my_registration`")
     def get(self, request, slug):
         return self.respond(self.get_event(slug))
 
     @extend_schema(
-        request=EventInputSerializer(partial=True),
-        responses=EventSerializer,
+        request=TrainingEventInputSerializer(partial=True),
+        responses=TrainingEventSerializer,
         summary="Edit an event (policy staff and its organisers)",
     )
     def patch(self, request, slug):
         event = self.get_event(slug)
         if not can_manage_event(request.user, event):
             raise PermissionDenied("Only policy staff and the event's organisers may edit it.")
-        data = EventInputSerializer(data=request.data, partial=True)
+        data = TrainingEventInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k in request.data}
         if "slug" in fields:
