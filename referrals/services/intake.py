@@ -35,6 +35,7 @@ from referrals.permissions import can_reply, can_withdraw, is_submitting_member,
 from referrals.services.codes import COUNTRIES, LANGUAGES
 from referrals.services.evidence import Inspected, evidence_store
 from referrals.services.notify import referral_notify_status
+from referrals.services.review import referral_clock_resume
 from referrals.services.timeline import timeline_add, timeline_event
 
 EXPLANATION_MIN, EXPLANATION_MAX = 20, 5000
@@ -385,13 +386,10 @@ def referral_withdraw(*, referral: Referral, user, reason: str = "", request=Non
     if len(reason) > EXPLANATION_MAX:
         raise DomainError(f"At most {EXPLANATION_MAX} characters.", field="reason")
     old = referral.status
-    now = timezone.now()
+    referral_clock_resume(referral=referral)  # a withdrawn request waits on nobody
     referral.status = Status.WITHDRAWN
-    referral.closed_at = now
-    if referral.paused_at is not None:
-        referral.paused_seconds += int((now - referral.paused_at).total_seconds())
-        referral.paused_at = None
-    referral.save(update_fields=["status", "closed_at", "paused_at", "paused_seconds", "updated_at"])
+    referral.closed_at = timezone.now()
+    referral.save(update_fields=["status", "closed_at", "updated_at"])
     timeline_add(referral, "withdrawn", actor=user, message=reason or "Withdrawn by the submitting organisation.")
     audit("referral.withdraw", actor=user, obj=referral, organisation=referral.organisation, request=request, old=old)
     referral_notify_status(referral)
@@ -411,17 +409,12 @@ def referral_reply(*, referral: Referral, user, body: str, request=None) -> Refe
     referral = _lock(referral)
     if not can_reply(user, referral):
         raise TransitionError("This referral is not waiting for information from you.")
-    now = timezone.now()
-    if referral.paused_at is not None:
-        if referral.due_at is not None:
-            referral.due_at = clock.resume(referral.due_at, referral.paused_at, now)
-        referral.paused_seconds += int((now - referral.paused_at).total_seconds())
-        referral.paused_at = None
+    referral_clock_resume(referral=referral)
     referral.status = Status.ROUTED
     # Back in the queue for whoever claims next, so an answer never waits on one person.
     previous_assignee = referral.assignee_id
     referral.assignee = None
-    referral.save(update_fields=["status", "due_at", "paused_at", "paused_seconds", "assignee", "updated_at"])
+    referral.save(update_fields=["status", "assignee", "updated_at"])
     timeline_add(referral, "info_provided", actor=user, message=body, previous_assignee=previous_assignee)
     audit("referral.reply", actor=user, obj=referral, organisation=referral.organisation, request=request)
     referral_notify_status(referral)
