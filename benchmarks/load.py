@@ -322,8 +322,8 @@ class Generator:
         big_count = min(BIG_SHARE, self.n // 10)
         big = set(self.rng.sample(range(self.n), big_count))
         with connection.cursor() as cursor:
-            table = connection.ops.quote_name(Referral._meta.db_table)
-            cursor.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}")
+            referral_table = connection.ops.quote_name(Referral._meta.db_table)
+            cursor.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {referral_table}")
             first_seq = cursor.fetchone()[0] + 1
         times = self._receipt_times()
         self._routes: dict = {}
