@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import api, views
+from portal import api, transparency_views, views
 
 # The admin signs in through the portal's own login, with its MFA step.
 admin.site.login = login_required(admin.site.login)
@@ -12,6 +12,7 @@ admin.site.site_header = "Counterpoint administration"
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("me/", api.me, name="api-me"),
+    path("stats/transparency/", transparency_views.transparency_api, name="api-transparency"),
     path("", include("referrals.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("training.api.urls")),
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
+    path("transparency/", transparency_views.transparency_page, name="transparency"),
+    path("transparency/report.csv", transparency_views.transparency_csv, name="transparency-csv"),
+    path("transparency/report.json", transparency_views.transparency_json, name="transparency-json"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,228 @@
+"""Server-rendered SVG charts with their text alternative, for pages under a strict CSP.
+
+Each chart is a `<figure>`: a caption, an `<svg role="img">` labelled by its own `<title>`
+and `<desc>` (via `aria-labelledby`), and a data table with the same numbers, which is the
+text alternative screen-reader users and anyone copying the figures read. No script and no
+`style=""`: colours are SVG presentation attributes and sizes come from the viewBox, so the
+chart scales to a phone's width.
+
+Values are numbers, `None` (no data: drawn as a gap) or a suppression marker string such as
+"<5" (drawn as no bar, labelled "< 5").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 640
+BAR_FILL = "#1f4e79"
+LINE_STROKE = "#0f766e"
+GRID_STROKE = "#d9dee5"
+TEXT_FILL = "#5a6472"
+
+
+@dataclass(frozen=True)
+class Datum:
+    label: str
+    value: float | int | str | None
+
+
+def show(value, unit: str = "") -> str:
+    """The value as the page shows it: thousands separators, "< 5" for a suppressed cell."""
+    if value is None:
+        return "not shown"
+    if isinstance(value, str):
+        return value.replace("<", "< ") if value.startswith("<") else value
+    if unit == "%":
+        return f"{value * 100:.1f} %"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}{unit}"
+    return f"{value:,.0f}{unit}"
+
+
+def _numeric(value) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _nice_max(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^n not below `value`, so the scale reads well."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
+def _svg_open(chart_id: str, height: int, title: str, description: str) -> str:
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" '
+        'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+        WIDTH,
+        height,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        description,
+    )
+
+
+def _table(title: str, label_heading: str, value_heading: str, data: Sequence[Datum], unit: str) -> str:
+    rows = "".join(
+        format_html('<tr><th scope="row">{}</th><td>{}</td></tr>', d.label, show(d.value, unit)) for d in data
+    )
+    return format_html(
+        '<div class="table-wrap"><table class="chart-data"><caption>{}</caption><thead><tr>'
+        '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
+        f"{title}: the data",
+        label_heading,
+        value_heading,
+        mark_safe(rows),  # noqa: S308 - built from format_html pieces above
+    )
+
+
+def _figure(chart_id: str, title: str, svg: str, table: str) -> SafeString:
+    return format_html(
+        '<figure class="report-chart" id="{}"><figcaption><h3>{}</h3></figcaption>{}{}</figure>',
+        chart_id,
+        title,
+        mark_safe(svg),  # noqa: S308 - every interpolated text in the SVG is escaped
+        mark_safe(table),  # noqa: S308 - built with format_html
+    )
+
+
+def bar_chart(
+    data: Sequence[Datum],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    label_heading: str = "Item",
+    value_heading: str = "Count",
+    unit: str = "",
+) -> SafeString:
+    """Horizontal bars, one per datum, the label above its bar and the value after it."""
+    row_h, top = 40, 8
+    height = top + row_h * max(len(data), 1) + 8
+    numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
+    scale = _nice_max(max(numbers)) if numbers else 1
+    plot_w = WIDTH - 90
+    parts = [_svg_open(chart_id, height, title, description)]
+    for i, datum in enumerate(data):
+        y = top + i * row_h
+        parts.append(
+            format_html('<text x="0" y="{}" fill="{}" font-size="13">{}</text>', y + 13, TEXT_FILL, datum.label)
+        )
+        number = _numeric(datum.value)
+        width = 0.0 if number is None else plot_w * number / scale
+        if number is not None and width > 0:
+            parts.append(
+                format_html(
+                    '<rect class="chart-bar" x="0" y="{}" width="{}" height="16" rx="2" fill="{}"/>',
+                    y + 18,
+                    f"{max(width, 1):.1f}",
+                    BAR_FILL,
+                )
+            )
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" fill="{}" font-size="13">{}</text>',
+                f"{width + 6:.1f}",
+                y + 31,
+                TEXT_FILL,
+                show(datum.value, unit),
+            )
+        )
+    parts.append("</svg>")
+    return _figure(chart_id, title, "".join(parts), _table(title, label_heading, value_heading, data, unit))
+
+
+def line_chart(
+    data: Sequence[Datum],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    label_heading: str = "Period",
+    value_heading: str = "Count",
+    unit: str = "",
+) -> SafeString:
+    """A line through the data in order; suppressed or missing values break the line."""
+    height, left, right, top, bottom = 240, 56, 16, 16, 40
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
+    scale = _nice_max(max(numbers)) if numbers else 1
+    span = max(len(data) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + (plot_w / 2 if len(data) == 1 else plot_w * i / span)
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value / scale)
+
+    parts = [_svg_open(chart_id, height, title, description)]
+    for fraction in (0, 0.5, 1):
+        tick_y = y(scale * fraction)
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="end">{}</text>',
+                left,
+                WIDTH - right,
+                f"{tick_y:.1f}",
+                f"{tick_y:.1f}",
+                GRID_STROKE,
+                left - 6,
+                f"{tick_y + 4:.1f}",
+                TEXT_FILL,
+                show(scale * fraction, unit),
+            )
+        )
+    segments: list[list[str]] = [[]]
+    for i, datum in enumerate(data):
+        number = _numeric(datum.value)
+        if number is None:
+            segments.append([])
+            continue
+        segments[-1].append(f"{x(i):.1f},{y(number):.1f}")
+        parts.append(
+            format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', f"{x(i):.1f}", f"{y(number):.1f}", LINE_STROKE)
+        )
+    for points in segments:
+        if len(points) > 1:
+            parts.append(
+                format_html(
+                    '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>', " ".join(points), LINE_STROKE
+                )
+            )
+    label_every = max(1, math.ceil(len(data) / 8))
+    for i, datum in enumerate(data):
+        if i % label_every == 0 or i == len(data) - 1:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="middle">{}</text>',
+                    f"{x(i):.1f}",
+                    height - 14,
+                    TEXT_FILL,
+                    datum.label,
+                )
+            )
+    parts.append("</svg>")
+    return _figure(chart_id, title, "".join(parts), _table(title, label_heading, value_heading, data, unit))
+
+
+def data_from(rows: Sequence[dict], label: str | Callable[[dict], str], value: str) -> list[Datum]:
+    """Chart data from a list of dicts (the shape of the transparency figures)."""
+    get_label = label if callable(label) else (lambda row: str(row[label]))
+    return [Datum(get_label(row), row[value]) for row in rows]
+
+
+__all__ = ["Datum", "bar_chart", "data_from", "line_chart", "show"]

@@ -1,0 +1,123 @@
+"""What the `/transparency/` page shows for a set of public figures: charts and table rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.charts import Datum, bar_chart, data_from, line_chart, show
+
+
+def _month_label(month: str) -> str:
+    return date.fromisoformat(f"{month}-01").strftime("%b %Y")
+
+
+def deadline(minutes: int) -> str:
+    """60 → "60 min", 1440 → "24 h", 90 → "90 min"."""
+    return f"{minutes // 60} h" if minutes > 60 and minutes % 60 == 0 else f"{minutes} min"
+
+
+def report_context(figures: dict) -> dict:
+    """Charts (each with its data table) and display rows for the public figures."""
+    removal = figures["removal_orders_within_60_minutes"]
+    charts = {
+        "by_kind": bar_chart(
+            data_from(figures["by_kind"], "label", "count"),
+            chart_id="chart-kind",
+            title="Referrals by kind",
+            description="Horizontal bars: referrals received in the period for each kind of referral.",
+            label_heading="Kind",
+        ),
+        "by_category": bar_chart(
+            data_from(figures["by_category"], "label", "count"),
+            chart_id="chart-category",
+            title="Referrals by category",
+            description="Horizontal bars: referrals received in the period for each category of content.",
+            label_heading="Category",
+        ),
+        "by_submitter_kind": bar_chart(
+            data_from(figures["by_submitter_kind"], "label", "count"),
+            chart_id="chart-submitter",
+            title="Referrals by submitter",
+            description="Horizontal bars: referrals from civil-society partners and from law enforcement.",
+            label_heading="Submitter",
+        ),
+        "by_month": line_chart(
+            data_from(figures["by_month"], lambda row: _month_label(row["month"]), "count"),
+            chart_id="chart-month",
+            title="Referrals received per month",
+            description="A line over the months of the period; a gap marks a month with fewer than 5.",
+            label_heading="Month",
+        ),
+        "outcomes": bar_chart(
+            data_from(figures["outcomes"], "label", "count"),
+            chart_id="chart-outcomes",
+            title="Outcomes",
+            description="Horizontal bars: the referrals of the period by outcome so far.",
+            label_heading="Outcome",
+        ),
+        "actions": bar_chart(
+            data_from(figures["actions"], "label", "count"),
+            chart_id="chart-actions",
+            title="Decisions by action",
+            description="Horizontal bars: decisions on the referrals of the period by the action taken.",
+            label_heading="Action",
+            value_heading="Decisions",
+        ),
+        "median": bar_chart(
+            [Datum(row["label"], row["median_minutes"]) for row in figures["time_to_decision"]],
+            chart_id="chart-median",
+            title="Median time to decision (minutes)",
+            description="Horizontal bars: the median minutes from receipt to decision for each kind, "
+            "paused time excluded; kinds with fewer than 5 decisions are not shown.",
+            label_heading="Kind",
+            value_heading="Median minutes",
+        ),
+        "sla": bar_chart(
+            [Datum(row["name"], row["compliance"]) for row in figures["sla_by_queue"]],
+            chart_id="chart-sla",
+            title="Decided within the queue's deadline",
+            description="Horizontal bars: for each enforcement queue, the share of decided referrals "
+            "decided by their deadline; queues with fewer than 5 are not shown.",
+            label_heading="Queue",
+            value_heading="Share on time",
+            unit="%",
+        ),
+    }
+    return {
+        "figures": figures,
+        "charts": charts,
+        "totals": [
+            ("Referrals received", show(figures["received"])),
+            ("Decided", show(figures["decided"])),
+            ("Accounts suspended", show(figures["accounts_suspended"])),
+            ("Content removed", show(figures["content_removed"])),
+            ("Removal orders decided within 60 minutes", show(removal["share"], "%")),
+        ],
+        "accounts_suspended": show(figures["accounts_suspended"]),
+        "content_removed": show(figures["content_removed"]),
+        "time_rows": [
+            {
+                "label": row["label"],
+                "decided": show(row["decided"]),
+                "median": show(row["median_minutes"]),
+                "p90": show(row["p90_minutes"]),
+            }
+            for row in figures["time_to_decision"]
+        ],
+        "removal": {
+            "counted": show(removal["counted"]),
+            "within": show(removal["within"]),
+            "share": show(removal["share"], "%"),
+        },
+        "sla_rows": [
+            {
+                "name": row["name"],
+                "deadline": deadline(row["sla_minutes"]),
+                "decided": show(row["decided"]),
+                "decided_by_due": show(row["decided_by_due"]),
+                "compliance": show(row["compliance"], "%"),
+                "breached": show(row["breached"]),
+            }
+            for row in figures["sla_by_queue"]
+        ],
+    }
