@@ -296,6 +296,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+        "RegistrationStatusEnum": "training.models.RegistrationStatus",
+        "EventStatusEnum": "training.models.EventStatus",
+    },
 }
 
 # --- E-mail ----------------------------------------------------------------------------------
