@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import queue_views, views
 
 urlpatterns = [
     # --- Intake and tracking (partner pages; the referral page is shared with reviewers) ---
@@ -19,4 +19,18 @@ urlpatterns = [
         name="referral-evidence-download",
     ),
     # --- Queues and subjects (routing and review) ---
+    path("queues/", queue_views.queue_list, name="queue-list"),
+    path("queues/<slug:slug>/", queue_views.queue_detail, name="queue-detail"),
+    path("queues/<slug:slug>/claim/", queue_views.queue_claim, name="queue-claim"),
+    path("queues/<slug:slug>/edit/", queue_views.queue_edit, name="queue-edit"),
+    path("routing/rules/", queue_views.rule_list, name="rule-list"),
+    path("routing/rules/new/", queue_views.rule_edit, name="rule-new"),
+    path("routing/rules/<int:pk>/", queue_views.rule_edit, name="rule-edit"),
+    path("routing/rules/<int:pk>/delete/", queue_views.rule_delete, name="rule-delete"),
+    path("subjects/<uuid:id>/", queue_views.subject_detail, name="subject-detail"),
+    path("referrals/<str:reference>/claim/", queue_views.referral_claim, name="referral-claim"),
+    path("referrals/<str:reference>/release/", queue_views.referral_release, name="referral-release"),
+    path("referrals/<str:reference>/request-info/", queue_views.referral_request_info, name="referral-request-info"),
+    path("referrals/<str:reference>/decide/", queue_views.referral_decide, name="referral-decide"),
+    path("referrals/<str:reference>/reassign/", queue_views.referral_reassign, name="referral-reassign"),
 ]

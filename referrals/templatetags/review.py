@@ -1,0 +1,53 @@
+"""`{% review_panel_context referral as panel %}`: what the reviewer's panel on the referral
+page shows.
+
+The referral page belongs to intake; the panel brings its own context (routing reasons, the
+clock, the subjects' other referrals, and the actions this person may take) so that page
+stays unaware of review.
+"""
+
+from django import template
+from django.utils import timezone
+
+from referrals import queue_selectors
+from referrals.models import Status
+from referrals.review_forms import DecisionForm, ReassignForm, RequestInfoForm
+from referrals.review_permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
+from referrals.services.review import WORKABLE, clock_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def review_panel_context(context, referral) -> dict:
+    user = context["request"].user
+    if not can_see_queues(user):
+        return {"show": False}
+    now = timezone.now()
+    clock = clock_of(referral)
+    workable = referral.status in WORKABLE
+    acts = workable and can_act_on(user, referral)
+    known = [e for e in referral.evidence.all() if getattr(e, "known_content", False)]
+    return {
+        "show": True,
+        "referral": referral,
+        "reasons": referral.routing_reasons or [],
+        "clock": clock,
+        "remaining": clock.remaining(now) if clock else None,
+        "at_risk": clock.is_at_risk(now) if clock else False,
+        "overdue": referral.breached or (clock.is_breached(now) if clock and workable else False),
+        "known_content": known,
+        "subjects": queue_selectors.referral_subjects(user, referral),
+        "can_claim": referral.status == Status.ROUTED
+        and referral.assignee_id is None
+        and can_work_queue(user, referral.queue),
+        "can_release": acts and referral.assignee_id is not None and referral.status != Status.NEEDS_INFO,
+        "can_request_info": acts and referral.status in (Status.ROUTED, Status.IN_REVIEW),
+        "can_decide": acts,
+        "can_reassign": workable and can_reassign(user),
+        "decision_form": DecisionForm() if acts else None,
+        "info_form": RequestInfoForm() if acts else None,
+        "reassign_form": ReassignForm(initial={"assignee": referral.assignee_id})
+        if workable and can_reassign(user)
+        else None,
+    }
