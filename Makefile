@@ -46,8 +46,10 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# PostgreSQL and Redis when they answer (BENCH_DATABASE_URL, BENCH_BROKER_URL; default the
+# local ones), SQLite otherwise, and it says so. BENCH_ARGS=--quick for a smoke run.
 bench: $(STAMP)
-	$(PY) manage.py benchmark
+	$(PY) -m benchmarks.env -- $(PY) manage.py benchmark $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var .pytest_cache

@@ -227,21 +227,25 @@ def generated_count() -> int:
 def reset(log: Callable[[str], None] = print) -> None:
     """Delete the generated referrals (and everything hanging off them) and subjects.
 
-    Plain SQL in one transaction: the ORM's cascade would load every row first. The
-    organisations and people stay, to be reused.
+    The organisations and people stay, to be reused.
     """
-    orgs = [o.pk for o in load_organisations()]
+    started = time.monotonic()
+    reset_referrals_of(load_organisations(), account_prefix=ACCOUNT_PREFIX)
+    log(f"Deleted the generated referrals and subjects in {time.monotonic() - started:.1f}s.")
+
+
+def reset_referrals_of(organisations, *, account_prefix: str | None = None) -> None:
+    """Delete the referrals of `organisations` with their targets, events, decisions and
+    evidence rows, then the subjects named `account_prefix…` that nothing names any more.
+
+    Plain SQL in one transaction: the ORM's cascade would load every row first.
+    """
+    orgs = [o.pk for o in organisations]
     if not orgs:
         return
     q = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(orgs))
     seqs = f"SELECT seq FROM {q(Referral._meta.db_table)} WHERE organisation_id IN ({marks})"
-    orphans = (
-        f"SELECT id FROM {q(Subject._meta.db_table)} s WHERE s.account LIKE %s ESCAPE '!' AND NOT EXISTS "
-        f"(SELECT 1 FROM {q(Target._meta.db_table)} t WHERE t.subject_id = s.id)"
-    )
-    like = ACCOUNT_PREFIX.replace("_", "!_") + "%"
-    link = q(Subject.linked.through._meta.db_table)
     statements = [
         *(
             (f"DELETE FROM {q(model._meta.db_table)} WHERE referral_id IN ({seqs})", orgs)
@@ -253,14 +257,21 @@ def reset(log: Callable[[str], None] = print) -> None:
             for column in ("related_id", "renewal_of_id")
         ),
         (f"DELETE FROM {q(Referral._meta.db_table)} WHERE organisation_id IN ({marks})", orgs),
-        (f"DELETE FROM {link} WHERE from_subject_id IN ({orphans}) OR to_subject_id IN ({orphans})", [like, like]),
-        (f"DELETE FROM {q(Subject._meta.db_table)} WHERE id IN ({orphans})", [like]),
     ]
-    started = time.monotonic()
+    if account_prefix:
+        orphans = (
+            f"SELECT id FROM {q(Subject._meta.db_table)} s WHERE s.account LIKE %s ESCAPE '!' AND NOT EXISTS "
+            f"(SELECT 1 FROM {q(Target._meta.db_table)} t WHERE t.subject_id = s.id)"
+        )
+        like = account_prefix.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%"
+        link = q(Subject.linked.through._meta.db_table)
+        statements += [
+            (f"DELETE FROM {link} WHERE from_subject_id IN ({orphans}) OR to_subject_id IN ({orphans})", [like, like]),
+            (f"DELETE FROM {q(Subject._meta.db_table)} WHERE id IN ({orphans})", [like]),
+        ]
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
-    log(f"Deleted the generated referrals and subjects in {time.monotonic() - started:.1f}s.")
 
 
 @dataclass

@@ -28,3 +28,8 @@ def purge_read_notifications(days: int = 90) -> int:
 
     deleted, _ = Notification.objects.filter(read_at__lt=timezone.now() - timedelta(days=days)).delete()
     return deleted
+
+
+@shared_task(name="portal.tasks.noop")
+def noop() -> None:
+    """Does nothing: `make bench` measures a worker's bare task rate with it."""

@@ -1,0 +1,209 @@
+"""Reads at a million referrals: the work list, claim next, "my referrals" of the
+organisation with 100,000, a hyper subject's page and the transparency figures.
+
+Each is requested in this process through Django's test Client (API with a Bearer token,
+pages with a signed-in session), so the time is the server's: middleware, view, queries,
+serialisation or template, no network. SQL queries are counted with
+CaptureQueriesContext; for lists also at page sizes 10 and 200, which must be equal.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import connection, transaction
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from partners.services import api_token_issue
+from portal.accounts.middleware import MFA_PASSED
+from referrals.models import Referral, Status, Subject, Target, TimelineEvent
+
+from . import load
+from .common import stats
+
+HOST = "localhost"
+
+
+def _api(user) -> Client:
+    _, token = api_token_issue(user=user, name="benchmark", days=1)
+    return Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def _pages(user) -> Client:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[MFA_PASSED] = True
+    session.save()
+    return client
+
+
+def measure(request, runs: int) -> dict:
+    """Time `request()` `runs` times after one warm-up; also its query count."""
+    response = request()
+    _check(response)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = request()
+        samples.append((time.perf_counter() - started) * 1000)
+        _check(response)
+    with CaptureQueriesContext(connection) as captured:
+        _check(request())
+    return {**stats(samples), "queries": len(captured)}
+
+
+def _check(response) -> None:
+    status = getattr(response, "status_code", 200)
+    if status not in (200, 204):
+        raise RuntimeError(f"benchmark request answered {status}: {response.content[:300]!r}")
+
+
+def queries_at(request, sizes=(10, 200)) -> dict:
+    counts = {}
+    for size in sizes:
+        request(size)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            _check(request(size))
+        counts[str(size)] = len(captured)
+    return counts
+
+
+def last_quarter(today: date) -> tuple[date, date]:
+    first_month = (today.month - 1) // 3 * 3 + 1
+    end = date(today.year, first_month, 1) - timedelta(days=1)
+    start = date(end.year, (end.month - 1) // 3 * 3 + 1, 1)
+    return start, end
+
+
+def run(*, runs: int, log) -> dict:
+    cast = load.ensure_cast()
+    reviewer, member = cast.reviewers[0], cast.submitters[cast.big.pk]
+    api_reviewer, api_member = _api(reviewer), _api(member)
+    page_reviewer, page_member = _pages(reviewer), _pages(member)
+    busiest = (
+        Referral.objects.filter(status=Status.ROUTED, queue__isnull=False)
+        .values("queue__slug")
+        .annotate(n=Count("seq"))
+        .order_by("-n")
+        .first()
+    )
+    slug = busiest["queue__slug"] if busiest else "general"
+    hyper = (
+        Target.objects.filter(subject__account__startswith=f"{load.ACCOUNT_PREFIX}hyper_")
+        .values("subject_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    subject = Subject.objects.get(pk=hyper["subject_id"]) if hyper else Subject.objects.first()
+    subject_referrals = hyper["n"] if hyper else 0
+    results: dict = {
+        "method": "in-process Django test Client (server time: middleware, view, SQL, rendering); "
+        f"{runs} runs after a warm-up",
+        "data": {
+            "referrals": Referral.objects.count(),
+            "my_referrals_organisation": Referral.objects.filter(organisation=cast.big).count(),
+            "queue": slug,
+            "queue_routed": busiest["n"] if busiest else 0,
+            "subject_referrals": subject_referrals,
+        },
+    }
+
+    def record(name, request, *, page_sizes=None):
+        result = measure(request, runs)
+        if page_sizes is not None:
+            result["queries_by_page_size"] = queries_at(page_sizes)
+        results[name] = result
+        log(f"  {name:<26} p50 {result['p50_ms']:7.1f} ms  p95 {result['p95_ms']:7.1f} ms  {result['queries']} queries")
+
+    record(
+        "worklist_api",
+        lambda: api_reviewer.get(f"/api/v1/queues/{slug}/referrals/"),
+        page_sizes=lambda size: api_reviewer.get(f"/api/v1/queues/{slug}/referrals/?page_size={size}"),
+    )
+    record("worklist_page", lambda: page_reviewer.get(f"/queues/{slug}/"))
+    record(
+        "my_referrals_api",
+        lambda: api_member.get("/api/v1/referrals/"),
+        page_sizes=lambda size: api_member.get(f"/api/v1/referrals/?page_size={size}"),
+    )
+    record("my_referrals_page", lambda: page_member.get("/referrals/"))
+    record("subject_api", lambda: api_reviewer.get(f"/api/v1/subjects/{subject.id}/"))
+    record("subject_page", lambda: page_reviewer.get(f"/subjects/{subject.id}/"))
+
+    claimed: list[int] = []
+
+    def claim():
+        response = api_reviewer.post(f"/api/v1/queues/{slug}/claim/")
+        if response.status_code == 200:
+            claimed.append(response.json()["id"])
+        return response
+
+    try:
+        record("claim_next_api", claim)
+    finally:
+        _unclaim(claimed)
+
+    results["transparency"] = _transparency(max(3, runs // 5), log)
+    results["budget"] = "p95 < 50 ms and query count independent of page size; transparency < 1 s"
+    results["ok"] = all(
+        r["p95_ms"] < 50 and len(set(r.get("queries_by_page_size", {0: 0}).values())) == 1
+        for k, r in results.items()
+        if isinstance(r, dict) and "p95_ms" in r and k != "transparency"
+    ) and results["transparency"].get("ok", False)
+    return results
+
+
+def _unclaim(ids: list) -> None:
+    """Put the claimed referrals back as they were, so the next run finds the same queue."""
+    if not ids:
+        return
+    with transaction.atomic():
+        seqs = list(Referral.objects.filter(id__in=ids).values_list("seq", flat=True))
+        Referral.objects.filter(seq__in=seqs).update(status=Status.ROUTED, assignee=None)
+        TimelineEvent.objects.filter(
+            referral_id__in=seqs, type="claimed", at__gte=timezone.now() - timedelta(hours=1)
+        ).delete()
+
+
+def _transparency(runs: int, log) -> dict:
+    try:
+        from portal.transparency import compute_figures
+    except ImportError:
+        return {"skipped": "portal.transparency.compute_figures is not available", "ok": False}
+    start, end = last_quarter(timezone.localdate())
+    samples = []
+    with CaptureQueriesContext(connection) as captured:
+        compute_figures(start, end)
+    for _ in range(runs):
+        started = time.perf_counter()
+        compute_figures(start, end)  # uncached: the public view caches closed periods for five minutes
+        samples.append((time.perf_counter() - started) * 1000)
+    result = {**stats(samples), "queries": len(captured), "period": f"{start}..{end}"}
+    result["ok"] = result["p95_ms"] < 1000
+    log(
+        f"  {'transparency (quarter)':<26} p50 {result['p50_ms']:7.1f} ms  p95 {result['p95_ms']:7.1f} ms  "
+        f"{result['queries']} queries"
+    )
+    return result
+
+
+def ensure_data(target: int, log) -> dict:
+    """Generate load referrals until there are at least `target` (reused across runs)."""
+    have = load.generated_count()
+    if have >= target:
+        log(f"  reusing {have:,} generated referrals")
+        return {"generated": 0, "present": have}
+    missing = target - have
+    log(f"  generating {missing:,} referrals (have {have:,})…")
+    counts = load.Generator(referrals=missing, seed=have + 1, log=log).run()
+    return {"generated": missing, "present": target, "generate_seconds": counts["seconds"]}
