@@ -11,7 +11,7 @@ from portal import dashboard
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", dashboard.context_for(request.user))
+    return render(request, "portal/home.html", dashboard.context_for(request.user, request.GET))
 
 
 def _broker_state() -> str:
