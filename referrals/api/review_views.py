@@ -163,20 +163,13 @@ class WorklistPagination(CursorPagination):
 
 class QueueList(APIView):
     @extend_schema(
-        responses=inline_serializer(
-            "QueuePage",
-            {
-                "next": serializers.CharField(allow_null=True),
-                "previous": serializers.CharField(allow_null=True),
-                "results": QueueSerializer(many=True),
-            },
-        ),
-        description="Every queue with its counts; a handful of rows, so one page.",
+        responses=QueueSerializer(many=True),
+        description="Every queue with its counts (SPEC §9: a plain array; a handful of rows).",
     )
     def get(self, request):
         _platform_only(request)
         summaries = queue_selectors.queue_summaries(request.user)
-        return Response({"next": None, "previous": None, "results": QueueSerializer(summaries, many=True).data})
+        return Response(QueueSerializer(summaries, many=True).data)
 
 
 class QueueReferrals(ListAPIView):
@@ -252,7 +245,7 @@ class ReferralRelease(APIView):
 class ReferralDecision(APIView):
     @extend_schema(
         request=DecisionInputSerializer,
-        responses={201: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
+        responses={200: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
         description="Decide (SPEC §4.6). 403 for anyone but the assignee or a queue lead; 409 once decided.",
     )
     def post(self, request, id):
@@ -261,8 +254,7 @@ class ReferralDecision(APIView):
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
-        body = ReferralSerializer(_reload(request, referral), context=_context(request)).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 
 class ReferralStatementOfReasons(APIView):

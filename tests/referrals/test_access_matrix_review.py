@@ -20,7 +20,7 @@ DECISION = {
     "policy": "Violent extremism policy 3.1",
     "statement_of_reasons": "The post glorifies an attack and its perpetrator.",
 }
-OK, CREATED, FORBIDDEN, MISSING, ANON = 200, 201, 403, 404, 401
+OK, FORBIDDEN, MISSING, ANON = 200, 403, 404, 401
 
 # endpoint → {persona: status}
 MATRIX = {
@@ -54,8 +54,8 @@ MATRIX = {
         "liaison": MISSING,
         "colleague": FORBIDDEN,
         "policy": FORBIDDEN,
-        "reviewer": CREATED,
-        "lead": CREATED,
+        "reviewer": OK,
+        "lead": OK,
     },
     "statement-of-reasons": {
         "anon": ANON,

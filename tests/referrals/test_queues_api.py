@@ -20,7 +20,7 @@ def test_queues_list_every_queue_with_its_counts(api_for, reviewer, other_ngo_me
     response = api_for(reviewer).get("/api/v1/queues/")
 
     assert response.status_code == 200
-    queues = {q["slug"]: q for q in response.json()["results"]}
+    queues = {q["slug"]: q for q in response.json()}
     assert len(queues) == 7
     assert queues["general"]["open_count"] == 1
     assert queues["legal-orders"]["open_count"] == 2

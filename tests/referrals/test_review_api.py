@@ -21,7 +21,7 @@ def test_the_assignee_decides_and_the_response_carries_the_decision(api_for, rev
 
     response = api_for(reviewer).post(f"/api/v1/referrals/{referral.id}/decision/", DECISION, format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 200
     body = response.json()
     assert body["status"] == "actioned"
     assert body["decision"]["action"] == "account_suspended"
@@ -77,7 +77,7 @@ def test_the_decision_endpoint_refuses_anyone_but_the_assignee_or_a_lead(
     assert api_for(policy).post(url, DECISION, format="json").status_code == 403
     assert api_for(other_ngo_member).post(url, DECISION, format="json").status_code == 403
     assert Referral.objects.get(pk=referral.pk).status == Status.IN_REVIEW
-    assert api_for(lead).post(url, DECISION, format="json").status_code == 201
+    assert api_for(lead).post(url, DECISION, format="json").status_code == 200
 
 
 def test_request_info_pauses_and_the_submitter_sees_the_question(api_for, reviewer, other_ngo_member):
