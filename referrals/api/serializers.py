@@ -155,6 +155,10 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_assignee(self, referral):
+        if not self.context.get("platform"):
+            # Dropped for partners below; the selector does not join it for them, so reading
+            # it here would cost one query per assigned row.
+            return None
         return referral.assignee.email if referral.assignee_id else None
 
     def get_related_count(self, referral) -> int:
