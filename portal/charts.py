@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
+WIDTH = 400
 BAR_FILL = "#1f4e79"
 LINE_STROKE = "#0f766e"
 GRID_STROKE = "#d9dee5"
@@ -110,33 +110,33 @@ def bar_chart(
     unit: str = "",
 ) -> SafeString:
     """Horizontal bars, one per datum, the label above its bar and the value after it."""
-    row_h, top = 40, 8
+    row_h, top = 46, 8
     height = top + row_h * max(len(data), 1) + 8
     numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
     scale = _nice_max(max(numbers)) if numbers else 1
-    plot_w = WIDTH - 90
+    plot_w = WIDTH - 100
     parts = [_svg_open(chart_id, height, title, description)]
     for i, datum in enumerate(data):
         y = top + i * row_h
         parts.append(
-            format_html('<text x="0" y="{}" fill="{}" font-size="13">{}</text>', y + 13, TEXT_FILL, datum.label)
+            format_html('<text x="0" y="{}" fill="{}" font-size="15">{}</text>', y + 15, TEXT_FILL, datum.label)
         )
         number = _numeric(datum.value)
         width = 0.0 if number is None else plot_w * number / scale
         if number is not None and width > 0:
             parts.append(
                 format_html(
-                    '<rect class="chart-bar" x="0" y="{}" width="{}" height="16" rx="2" fill="{}"/>',
-                    y + 18,
+                    '<rect class="chart-bar" x="0" y="{}" width="{}" height="18" rx="2" fill="{}"/>',
+                    y + 21,
                     f"{max(width, 1):.1f}",
                     BAR_FILL,
                 )
             )
         parts.append(
             format_html(
-                '<text x="{}" y="{}" fill="{}" font-size="13">{}</text>',
+                '<text x="{}" y="{}" fill="{}" font-size="15">{}</text>',
                 f"{width + 6:.1f}",
-                y + 31,
+                y + 35,
                 TEXT_FILL,
                 show(datum.value, unit),
             )
@@ -174,7 +174,7 @@ def line_chart(
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-                '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="end">{}</text>',
+                '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="end">{}</text>',
                 left,
                 WIDTH - right,
                 f"{tick_y:.1f}",
@@ -208,7 +208,7 @@ def line_chart(
         if i % label_every == 0 or i == len(data) - 1:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" fill="{}" font-size="12" text-anchor="middle">{}</text>',
+                    '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="middle">{}</text>',
                     f"{x(i):.1f}",
                     height - 14,
                     TEXT_FILL,
