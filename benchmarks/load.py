@@ -332,10 +332,7 @@ class Generator:
             self.writer.write(Subject, pools.hyper + pools.amplifiers)
         big_count = min(BIG_SHARE, self.n // 10)
         big = set(self.rng.sample(range(self.n), big_count))
-        with connection.cursor() as cursor:
-            referral_table = connection.ops.quote_name(Referral._meta.db_table)
-            cursor.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {referral_table}")
-            first_seq = cursor.fetchone()[0] + 1
+        first_seq = self.writer.reserve_keys(Referral, self.n)
         times = self._receipt_times()
         self._routes: dict = {}
         counts = {"referrals": 0, "targets": 0, "events": 0, "decisions": 0, "evidence": 0, "subjects": 0, "links": 0}
@@ -358,7 +355,6 @@ class Generator:
             done = indexes.stop
             rate = done / max(time.monotonic() - started, 1e-6)
             self.log(f"  {done:>10,} / {self.n:,} referrals ({rate:,.0f}/s)")
-        self.writer.reset_sequence(Referral)
         self._suspend_pooled(pools)
         counts["seconds"] = round(time.monotonic() - started, 1)
         counts["big_organisation_referrals"] = big_count

@@ -63,14 +63,20 @@ class RowWriter:
             if cursor.fetchone()[0]:
                 cursor.execute("SET LOCAL session_replication_role = replica")
 
-    def reset_sequence(self, model: type[models.Model]) -> None:
-        """After explicit primary keys: make the next automatic one follow the highest."""
-        if not self.postgres:
-            return  # SQLite's AUTOINCREMENT already follows the highest key inserted
-        table = model._meta.db_table
-        column = model._meta.pk.column
+    def reserve_keys(self, model: type[models.Model], count: int) -> int:
+        """The first of `count` consecutive primary keys nobody else will be given, so the
+        generator can write them while the portal (or the benchmark) inserts beside it."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(model._meta.pk.column)
         with connection.cursor() as cursor:
-            top = (
-                f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 1) FROM {connection.ops.quote_name(table)}"
-            )
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), ({top}))", [table, column])
+            if self.postgres:
+                sequence = f"pg_get_serial_sequence('{model._meta.db_table}', '{model._meta.pk.column}')"
+                cursor.execute(
+                    f"SELECT setval({sequence}, GREATEST(nextval({sequence}), "
+                    f"(SELECT COALESCE(MAX({column}), 0) + 1 FROM {table})) + %s - 1) - %s + 1",
+                    [count, count],
+                )
+                return cursor.fetchone()[0]
+            # SQLite writes one transaction at a time; its AUTOINCREMENT follows the highest key.
+            cursor.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}")
+            return cursor.fetchone()[0]
