@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-purge-expired-evidence": {"task": "referrals.tasks.purge_expired_evidence", "schedule": 86400.0},
     "referrals-purge-idempotency-records": {"task": "referrals.tasks.purge_idempotency_records", "schedule": 86400.0},
     "training-send-reminders": {"task": "training.tasks.send_reminders", "schedule": 600.0},
+    "referrals-remind-expiring-preservations": {
+        "task": "referrals.tasks.remind_expiring_preservations",
+        "schedule": 86400.0,
+    },
+    "referrals-release-expired-preservations": {
+        "task": "referrals.tasks.release_expired_preservations",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

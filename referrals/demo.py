@@ -95,6 +95,7 @@ DEMO = [
             "authority_reference": "NB-CTRU-2026-0102",
             "legal_basis": "Regulation (EU) 2021/784, Article 3",
             "issuing_authority": "Northbridge Counter-Terrorism Prosecutor (fictitious)",
+            "legal_grounds": ["incitement", "threat"],
         },
     ),
     (

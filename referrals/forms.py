@@ -6,6 +6,7 @@ import json
 
 from django import forms
 
+from referrals import legal
 from referrals.models import Category, Kind, Severity, Status
 from referrals.services.bulk import targets_from_text
 from referrals.services.evidence import EvidenceRejected, evidence_inspect_all
@@ -35,6 +36,12 @@ def _blank(choices) -> list:
     return [("", "—"), *choices]
 
 
+class GroundsWidget(forms.CheckboxSelectMultiple):
+    # Not "checkbox": the shared form include puts a group's label above its boxes, each of
+    # which carries its own label.
+    input_type = "checkbox-group"
+
+
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label="Kind")
     category = forms.ChoiceField(choices=_blank(Category.choices))
@@ -51,7 +58,7 @@ class ReferralForm(forms.Form):
         label="Targets",
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"}),
         help_text="One per line: a URL (https://…) or platform:account, e.g. <code>telegram:channelname</code>. "
-        "Up to 100.",
+        "Up to 100. A removal order needs the exact URL of each item.",
     )
     language = forms.CharField(required=False, max_length=8, help_text="Two-letter code of the content, e.g. en.")
     country = forms.CharField(required=False, max_length=8, help_text="Two-letter country code, e.g. GB.")
@@ -65,6 +72,13 @@ class ReferralForm(forms.Form):
     )
     legal_basis = forms.CharField(required=False, max_length=300, help_text=_kinds_help("legal_basis"))
     issuing_authority = forms.CharField(required=False, max_length=200, help_text=_kinds_help("issuing_authority"))
+    legal_grounds = forms.MultipleChoiceField(
+        required=False,
+        label="Grounds (Regulation (EU) 2021/784, Art. 2(7))",
+        choices=legal.GROUNDS,
+        widget=GroundsWidget,
+        help_text=_kinds_help("legal_grounds") + " Choose every ground the order relies on.",
+    )
     preserve_until = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

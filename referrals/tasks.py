@@ -56,3 +56,19 @@ def purge_idempotency_records() -> int:
     from referrals.services.idempotency import idempotency_purge_expired
 
     return idempotency_purge_expired()
+
+
+@shared_task(name="referrals.tasks.remind_expiring_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
+def remind_expiring_preservations() -> int:
+    """Daily: remind agencies, once per hold, 7 days before a preservation hold ends."""
+    from referrals.services.legal import preservation_remind_expiring
+
+    return preservation_remind_expiring()
+
+
+@shared_task(name="referrals.tasks.release_expired_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
+def release_expired_preservations() -> int:
+    """Hourly: release preservation holds past their end date, so retention applies again."""
+    from referrals.services.legal import preservation_release_expired
+
+    return preservation_release_expired()

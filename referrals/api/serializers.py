@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from referrals import legal
 from referrals.models import BulkJob, Category, Evidence, Kind, Referral, Severity
 
 # --- Input (validation itself lives in referrals.services.intake.referral_clean) -----------
@@ -30,6 +31,11 @@ class ReferralInputSerializer(serializers.Serializer):
     authority_reference = serializers.CharField(required=False, help_text="Required for law-enforcement kinds")
     legal_basis = serializers.CharField(required=False, help_text="Required for legal kinds")
     issuing_authority = serializers.CharField(required=False, help_text="Required for removal_order")
+    legal_grounds = serializers.ListField(
+        child=serializers.ChoiceField(choices=legal.GROUNDS),
+        required=False,
+        help_text="removal_order only, at least one: the grounds of Regulation (EU) 2021/784 Art. 2(7)",
+    )
     preserve_until = serializers.DateField(required=False, help_text="preservation_request only; default +90 days")
 
 
@@ -50,8 +56,8 @@ class BulkInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         required=False,
         help_text="CSV with header kind,category,severity,explanation,targets,language,country,"
-        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,preserve_until; "
-        "targets separated by spaces or |",
+        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until; "
+        "targets and legal grounds separated by spaces or |",
     )
 
 
@@ -95,6 +101,7 @@ class DecisionSerializer(serializers.Serializer):
     statement_of_reasons = serializers.CharField()
     territorial_scope = serializers.ListField(child=serializers.CharField())
     restriction_end = serializers.DateField(allow_null=True)
+    non_compliance_reason = serializers.CharField(help_text="unable_to_comply on a removal order: why (else empty)")
     decided_at = serializers.DateTimeField()
 
 
@@ -118,6 +125,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     assignee = serializers.SerializerMethodField()
     related_count = serializers.SerializerMethodField()
+    legal_grounds = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Referral
@@ -136,6 +144,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "authority_reference",
             "legal_basis",
             "issuing_authority",
+            "legal_grounds",
             "preserve_until",
             "organisation",
             "received_at",

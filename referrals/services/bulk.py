@@ -36,6 +36,7 @@ CSV_COLUMNS = [
     "authority_reference",
     "legal_basis",
     "issuing_authority",
+    "legal_grounds",
     "preserve_until",
 ]
 REQUIRED_COLUMNS = {"kind", "category", "explanation", "targets"}
@@ -224,6 +225,7 @@ def csv_template() -> str:
             "",
             "",
             "",
+            "",
         ]
     )
     writer.writerow(
@@ -237,6 +239,7 @@ def csv_template() -> str:
             "FR",
             "",
             "CASE-2026-0001",
+            "",
             "",
             "",
             "",

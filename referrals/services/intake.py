@@ -19,7 +19,7 @@ from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
-from referrals import clock, normalise
+from referrals import clock, legal, normalise
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
     LEGAL_KINDS,
@@ -53,6 +53,7 @@ FIELDS_BY_KIND = {
     "authority_reference": sorted(LAW_ENFORCEMENT_KINDS),
     "legal_basis": sorted(LEGAL_KINDS),
     "issuing_authority": [Kind.REMOVAL_ORDER],
+    "legal_grounds": [Kind.REMOVAL_ORDER],
     "preserve_until": [Kind.PRESERVATION_REQUEST],
 }
 
@@ -156,6 +157,18 @@ def _targets(raw: Mapping, errors: dict) -> list[normalise.Target]:
     return unique
 
 
+def _exact_urls(items, targets: list[normalise.Target], errors: dict) -> None:
+    """A removal order names the exact URLs of the content (Reg. 2021/784 Art. 3(4)(c)),
+    never a platform and account pair."""
+    item_errors = [
+        {} if isinstance(item, Mapping) and item.get("url") else {"url": ["A removal order needs the exact URL."]}
+        for item in items
+    ]
+    if any(item_errors):
+        errors["targets"] = item_errors
+        targets.clear()
+
+
 def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | None = None) -> CleanResult:
     """Validate one referral as submitted (JSON, form or CSV row). Never raises."""
     today = today or timezone.localdate()
@@ -177,6 +190,8 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
                 f"Write between {EXPLANATION_MIN} and {EXPLANATION_MAX} characters; this has {len(explanation)}."
             ]
     targets = _targets(raw, errors)
+    if kind == Kind.REMOVAL_ORDER and targets:
+        _exact_urls(raw["targets"], targets, errors)
 
     language = _text(raw, "language", errors).lower()
     if language and language not in LANGUAGES:
@@ -207,6 +222,12 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     elif kind != Kind.REMOVAL_ORDER:
         texts["issuing_authority"] = ""
 
+    legal_grounds: list[str] = []
+    if kind == Kind.REMOVAL_ORDER:
+        legal_grounds, messages = legal.clean_grounds(raw.get("legal_grounds"), required=True)
+        if messages:
+            errors["legal_grounds"] = messages
+
     preserve_until = _date(raw, "preserve_until", errors)
     if kind == Kind.PRESERVATION_REQUEST and "preserve_until" not in errors:
         preserve_until = preserve_until or today + timedelta(days=PRESERVE_DEFAULT_DAYS)
@@ -230,6 +251,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         "country": country,
         "good_faith_confirmed": good_faith if kind == Kind.NOTICE else False,
         "preserve_until": preserve_until,
+        "legal_grounds": legal_grounds,
         **texts,
     }
     return CleanResult(cleaned=Cleaned(fields=fields, targets=targets))
@@ -325,9 +347,10 @@ def referrals_create(
         )
     from referrals.models import TimelineEvent
 
-    TimelineEvent.objects.bulk_create(
-        [timeline_event(r, "received", actor=user, message=_received_message(r)) for r in referrals]
-    )
+    events = [timeline_event(r, "received", actor=user, message=_received_message(r)) for r in referrals]
+    for event in events:
+        event.at = now  # receipt is acknowledged at the instant the clock starts
+    TimelineEvent.objects.bulk_create(events)
     from referrals.tasks import route_referrals
 
     enqueue_on_commit(route_referrals, [r.seq for r in referrals])

@@ -14,6 +14,7 @@ DEFAULTS = {
         "authority_reference": "CASE-2",
         "legal_basis": "Regulation (EU) 2021/784, Article 3",
         "issuing_authority": "National Counter-Terrorism Authority",
+        "legal_grounds": ["incitement"],
     },
     Kind.PRESERVATION_REQUEST: {"authority_reference": "CASE-3", "legal_basis": "Code of Criminal Procedure s.12"},
     Kind.EMERGENCY_REQUEST: {"authority_reference": "CASE-4", "legal_basis": "Emergency disclosure, threat to life"},
@@ -22,6 +23,8 @@ DEFAULTS = {
 
 def referral_data(kind: str = Kind.NOTICE, /, *, targets=None, **overrides) -> dict:
     """A valid submission body of `kind`; `overrides` replace fields (None removes one)."""
+    if kind == Kind.REMOVAL_ORDER and targets is not None:
+        targets = [_as_url(t) for t in targets]
     data = {
         "kind": str(kind),
         "category": "terrorist_recruitment",
@@ -38,6 +41,13 @@ def referral_data(kind: str = Kind.NOTICE, /, *, targets=None, **overrides) -> d
         else:
             data[key] = value
     return data
+
+
+def _as_url(target: dict) -> dict:
+    """A removal order names exact URLs; tests that name X accounts get the account's URL."""
+    if target.get("platform") == "x" and target.get("account") and not target.get("url"):
+        return {"url": f"https://x.com/{target['account'].lstrip('@')}"}
+    return target
 
 
 def make_referral(user, kind: str = Kind.NOTICE, /, *, targets=None, evidence=None, **overrides) -> Referral:
