@@ -32,7 +32,7 @@ def test_an_invited_person_accepts_the_invitation_and_signs_in(page, live_server
     assert page.get_by_text("NGO member at").is_visible()
 
 
-def test_the_demo_reviewer_signs_in_with_the_demo_totp_code(page, live_server):
+def test_the_demo_reviewer_signs_in_with_the_demo_totp_code(page, live_server, routing_table):
     call_command("seed_demo", "--force", stdout=StringIO())
     out = StringIO()
     call_command("demo_totp", "reviewer@demo.test", stdout=out)
