@@ -23,7 +23,7 @@ run: $(STAMP)
 # PostgreSQL, Redis and a real worker. Missing services or browser skip with the reason,
 # unless REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1.
 test: $(STAMP)
-	$(PY) -m pytest -m "not integration"
+	$(PY) -m pytest -m "not integration" -n auto
 	PORTAL_TEST_LANE=integration $(PY) -m pytest -m integration tests/integration
 
 test-unit: $(STAMP)
