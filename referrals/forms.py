@@ -156,3 +156,12 @@ class WithdrawForm(forms.Form):
 
 class BulkUploadForm(forms.Form):
     file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the template's header; at most 10,000 rows.")
+
+
+class RenewalForm(forms.Form):
+    preserve_until = forms.DateField(
+        required=False,
+        label="Preserve until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for another 90 days after the current end date.",
+    )

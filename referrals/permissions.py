@@ -61,3 +61,22 @@ def sees_platform_fields(user) -> bool:
     """Queue, priority, assignee, routing reasons and reviewer identities (SPEC §3.2)."""
     membership = membership_of(user)
     return bool(membership and membership.role in PLATFORM_ROLES)
+
+
+# --- Law-enforcement requests (SPEC §5) ------------------------------------------------------
+
+
+def can_export_requests(user) -> bool:
+    """The CSV of an agency's requests is for that agency's liaisons."""
+    membership = membership_of(user)
+    return bool(
+        membership
+        and user.is_active
+        and membership.role == Role.LE_LIAISON
+        and membership.organisation.kind == OrganisationKind.LAW_ENFORCEMENT
+    )
+
+
+def can_see_feedback(user, referral: Referral) -> bool:
+    """The feedback on a removal order is for the requesting agency and the platform."""
+    return is_submitting_member(user, referral) or sees_platform_fields(user)

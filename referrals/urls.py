@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import queue_views, views
+from referrals import le_views, queue_views, views
 
 urlpatterns = [
     # --- Intake and tracking (partner pages; the referral page is shared with reviewers) ---
@@ -33,4 +33,13 @@ urlpatterns = [
     path("referrals/<str:reference>/request-info/", queue_views.referral_request_info, name="referral-request-info"),
     path("referrals/<str:reference>/decide/", queue_views.referral_decide, name="referral-decide"),
     path("referrals/<str:reference>/reassign/", queue_views.referral_reassign, name="referral-reassign"),
+    # --- Law-enforcement requests: the liaison's desk (export, feedback, renewal) ---
+    path("referrals/export.csv", le_views.requests_export, name="referral-export"),
+    path("referrals/<str:reference>/feedback/", le_views.removal_order_feedback, name="referral-feedback"),
+    path(
+        "referrals/<str:reference>/feedback.json",
+        le_views.removal_order_feedback_json,
+        name="referral-feedback-json",
+    ),
+    path("referrals/<str:reference>/renew/", le_views.preservation_renew, name="referral-renew"),
 ]

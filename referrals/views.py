@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import audit
 from portal.errors import DomainError
-from referrals import selectors
+from referrals import le_selectors, legal, selectors
 from referrals.api.views import evidence_response
 from referrals.clock import Clock
 from referrals.forms import (
@@ -25,18 +25,21 @@ from referrals.forms import (
     EvidenceForm,
     ReferralFilterForm,
     ReferralForm,
+    RenewalForm,
     ReplyForm,
     WithdrawForm,
 )
-from referrals.models import CLOSED_STATUSES, Referral
+from referrals.models import CLOSED_STATUSES, Kind, Referral
 from referrals.permissions import (
     can_add_evidence,
     can_reply,
+    can_see_feedback,
     can_withdraw,
     is_submitting_member,
     kinds_filable_by,
 )
 from referrals.services import bulk, evidence, intake
+from referrals.services import legal as legal_services
 
 PAGE_SIZE = 50
 
@@ -151,8 +154,29 @@ def referral_detail(request, reference: str):
         "at_risk": clock.is_at_risk(now) if clock else False,
         "breached": referral.breached or (clock.is_breached(now) if clock and not referral.is_closed else False),
         "closed": referral.status in CLOSED_STATUSES,
+        **_law_enforcement_context(user, referral),
     }
     return render(request, "referrals/detail.html", context)
+
+
+def _law_enforcement_context(user, referral: Referral) -> dict:
+    """The removal order's deadline outcome and feedback, a preservation request's holds and
+    renewal (SPEC §5)."""
+    if not referral.is_legal:
+        return {}
+    context = {
+        "deadline_outcome": le_selectors.deadline_outcome(referral),
+        "feedback_available": le_selectors.feedback_available(referral) and can_see_feedback(user, referral),
+        "grounds": legal.ground_labels(referral.legal_grounds),
+    }
+    if referral.kind == Kind.PRESERVATION_REQUEST:
+        context["holds"] = list(referral.holds.select_related("subject").order_by("subject__platform", "pk"))
+        context["can_renew"] = legal_services.can_renew(user, referral)
+        context["renewals"] = list(referral.renewals.order_by("seq"))
+        context["renew_form"] = RenewalForm(
+            initial={"preserve_until": legal_services.renewal_default_until(referral, timezone.localdate())}
+        )
+    return context
 
 
 @login_required

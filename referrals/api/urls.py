@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals.api import review_views, views
+from referrals.api import le_views, review_views, views
 
 # A flat list: the routing and review endpoints are appended below the intake block.
 urlpatterns = [
@@ -35,4 +35,6 @@ urlpatterns = [
         name="api-referral-statement-of-reasons",
     ),
     path("subjects/<uuid:id>/", review_views.SubjectDetail.as_view(), name="api-subject-detail"),
+    # --- Law-enforcement requests ---
+    path("referrals/<uuid:id>/feedback/", le_views.ReferralFeedback.as_view(), name="api-referral-feedback"),
 ]

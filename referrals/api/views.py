@@ -164,6 +164,7 @@ class ReferralEvents(APIView):
     )
     def get(self, request, id):
         referral = _referral(request, id)
+        _audit_view(request, referral)
         return Response(EventSerializer(selectors.referral_events(request.user, referral), many=True).data)
 
 
