@@ -36,12 +36,6 @@ def _blank(choices) -> list:
     return [("", "—"), *choices]
 
 
-class GroundsWidget(forms.CheckboxSelectMultiple):
-    # Not "checkbox": the shared form include puts a group's label above its boxes, each of
-    # which carries its own label.
-    input_type = "checkbox-group"
-
-
 class ReferralForm(forms.Form):
     kind = forms.ChoiceField(label="Kind")
     category = forms.ChoiceField(choices=_blank(Category.choices))
@@ -76,7 +70,7 @@ class ReferralForm(forms.Form):
         required=False,
         label="Grounds (Regulation (EU) 2021/784, Art. 2(7))",
         choices=legal.GROUNDS,
-        widget=GroundsWidget,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_kinds_help("legal_grounds") + " Choose every ground the order relies on.",
     )
     preserve_until = forms.DateField(
