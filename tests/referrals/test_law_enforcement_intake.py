@@ -226,3 +226,14 @@ def test_grounds_are_the_five_of_article_2_7():
     )
     assert legal.clean_grounds("threat, incitement", required=True) == (["incitement", "threat"], [])
     assert legal.clean_grounds(None, required=False) == ([], [])
+
+
+@pytest.mark.django_db
+def test_the_demo_removal_order_names_its_grounds_and_urls(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    order = Referral.objects.get(kind="removal_order", organisation__slug="northbridge-ctru")
+    assert order.legal_grounds == ["incitement", "threat"]
+    assert all(t.url for t in order.targets.all())
