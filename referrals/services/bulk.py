@@ -149,7 +149,9 @@ def _row_errors(item: dict, kinds: list[str], today) -> tuple[object | None, dic
 def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
     """Process the next batch of a job in one transaction; False once the job is finished."""
     with transaction.atomic():
-        job = BulkJob.objects.select_for_update().select_related("owner", "organisation").get(pk=job_id)
+        # Lock the job row only: FOR UPDATE on the joined organisation too made two jobs of
+        # one organisation deadlock with each other's referral inserts (`make bench`).
+        job = BulkJob.objects.select_for_update(of=("self",)).select_related("owner", "organisation").get(pk=job_id)
         if job.status in (BulkJob.State.DONE, BulkJob.State.FAILED):
             return False
         kinds = kinds_filable_by(job.owner)
