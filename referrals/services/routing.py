@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from portal.models import AuditEvent
@@ -104,9 +105,17 @@ def corroboration_counts(referrals: list[Referral], subjects: dict[int, set]) ->
         return {r.seq: 0 for r in referrals}
     earliest = min(r.received_at for r in referrals) - CORROBORATION_WINDOW
     latest = max(r.received_at for r in referrals)
+    # Every referral received since `earliest` has a number at least this one, so the
+    # (subject, referral) index reads only the window's targets: a "hyper" account named by
+    # tens of thousands of referrals over the years costs a month of them, not all.
+    first_seq = Referral.objects.filter(received_at__gte=earliest).aggregate(first=Min("seq"))["first"]
+    if first_seq is None:
+        return {r.seq: 0 for r in referrals}
     seen: dict = defaultdict(list)  # subject → [(organisation, received_at)]
     rows = (
-        Target.objects.filter(subject_id__in=all_subjects, referral__received_at__gte=earliest)
+        Target.objects.filter(
+            subject_id__in=all_subjects, referral_id__gte=first_seq, referral__received_at__gte=earliest
+        )
         .exclude(referral__status=Status.WITHDRAWN)
         .values_list("subject_id", "referral__organisation_id", "referral__received_at")
         .distinct()
