@@ -384,3 +384,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks need no per-task log lines; a worker keeps them.
+    LOGGING["loggers"].update({"celery": {"level": "WARNING"}, "kombu": {"level": "ERROR"}})

@@ -6,7 +6,7 @@ review services when they are installed; intake alone leaves referrals `received
 
 from __future__ import annotations
 
-from referrals.models import Referral
+from referrals.models import Queue, Referral
 from referrals.services.intake import referral_submit
 
 MARK = "[demo]"
@@ -121,6 +121,20 @@ DEMO = [
             "legal_basis": "Emergency disclosure, imminent threat to life",
         },
     ),
+    (
+        "liaison@demo.test",
+        {
+            "kind": "removal_order",
+            "category": "terrorist_incitement",
+            "severity": "high",
+            "explanation": f"{MARK} Video calls on viewers to attack a named public event next week.",
+            "targets": [{"url": "https://x.com/demo_inciter/status/2002"}],
+            "authority_reference": "NB-CTRU-2026-0105",
+            "legal_basis": "Regulation (EU) 2021/784, Article 3",
+            "issuing_authority": "Northbridge Counter-Terrorism Referral Unit (fictitious)",
+            "legal_grounds": ["incitement"],
+        },
+    ),
 ]
 
 
@@ -135,6 +149,7 @@ OUTCOMES = {
     6: "actioned",
     7: "actioned",
     8: "rejected",
+    9: "routed",
 }
 DECISIONS = {
     0: ("account_suspended", "terms", "Violent extremist organisations policy, recruitment"),
@@ -196,6 +211,9 @@ def seed(context: dict) -> dict:
     from referrals.services.routing import referral_route_batch
 
     users = context["users"]
+    # The demo reviewer works every queue (SPEC §11).
+    for queue in Queue.objects.all():
+        queue.members.add(users["reviewer@demo.test"])
     created = {i: r for i, (email, data) in enumerate(DEMO) if (r := _file(users, email, data)) is not None}
     if created:
         referral_route_batch(seqs=[r.seq for r in created.values()])
