@@ -68,6 +68,19 @@ class Clock:
         return self.decided_at <= self.due_at
 
 
+def clock_of(referral) -> Clock | None:
+    """The deadline clock of a referral (anything with its clock fields), None without a deadline."""
+    if referral.due_at is None:
+        return None
+    return Clock(
+        received_at=referral.received_at,
+        due_at=referral.due_at,
+        paused_at=referral.paused_at,
+        decided_at=referral.decided_at,
+        paused_total=timedelta(seconds=referral.paused_seconds),
+    )
+
+
 def due_after(received_at: datetime, minutes: int) -> datetime:
     """Deadline `minutes` after receipt."""
     return received_at + timedelta(minutes=minutes)

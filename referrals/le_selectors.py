@@ -9,7 +9,7 @@ the feedback document and the public figures agree.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
@@ -77,7 +77,7 @@ def agency_figures(user) -> dict:
 
 def request_clock(referral: Referral, now: datetime | None = None) -> dict | None:
     """What a page shows of a request's deadline: due time, time left, state."""
-    c = _clock(referral)
+    c = clock.clock_of(referral)
     if c is None:
         return None
     now = now or timezone.now()
@@ -91,18 +91,6 @@ def request_clock(referral: Referral, now: datetime | None = None) -> dict | Non
     }
 
 
-def _clock(referral: Referral) -> clock.Clock | None:
-    if referral.due_at is None:
-        return None
-    return clock.Clock(
-        received_at=referral.received_at,
-        due_at=referral.due_at,
-        paused_at=referral.paused_at,
-        decided_at=referral.decided_at,
-        paused_total=timedelta(seconds=referral.paused_seconds),
-    )
-
-
 def deadline_outcome(referral: Referral) -> dict | None:
     """For a decided removal order: whether it met its 60 minutes and the sentence saying so."""
     decision = getattr(referral, "decision", None)
@@ -110,7 +98,7 @@ def deadline_outcome(referral: Referral) -> dict | None:
         return None
     on_time = decision.on_time
     if on_time is None:
-        on_time = _clock(referral).met_deadline()
+        on_time = clock.clock_of(referral).met_deadline()
     if not on_time:
         text = "Decided after the 60-minute deadline"
     elif decision.action == Action.CONTENT_REMOVED:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 from referrals import queue_selectors, routing, selectors
+from referrals.clock import clock_of
 from referrals.models import Referral
 from referrals.review_forms import DecisionForm, QueueForm, ReassignForm, RequestInfoForm, RuleForm, TryItForm
 from referrals.review_permissions import (
@@ -31,7 +32,6 @@ from referrals.review_permissions import (
 )
 from referrals.services import queues as queue_services
 from referrals.services import review
-from referrals.services.review import clock_of
 
 PAGE_SIZE = 50
 

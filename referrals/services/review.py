@@ -101,18 +101,6 @@ def referral_clock_resume(*, referral: Referral, now: datetime | None = None) ->
     return referral
 
 
-def clock_of(referral: Referral) -> clock.Clock | None:
-    if referral.due_at is None:
-        return None
-    return clock.Clock(
-        received_at=referral.received_at,
-        due_at=referral.due_at,
-        paused_at=referral.paused_at,
-        decided_at=referral.decided_at,
-        paused_total=timedelta(seconds=referral.paused_seconds),
-    )
-
-
 # --- Claiming --------------------------------------------------------------------------------
 
 
@@ -367,7 +355,7 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
         referral.assignee = by
         fields.append("assignee")
     referral.save(update_fields=fields)
-    met = clock_of(referral).met_deadline() if referral.due_at else None
+    met = clock.clock_of(referral).met_deadline() if referral.due_at else None
     decision = Decision.objects.create(
         referral=referral,
         action=valid.action,
@@ -438,7 +426,7 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
     for other in others:
         fields = _close(other, status, now, related=source)
         other.save(update_fields=fields)
-        met = clock_of(other).met_deadline() if other.due_at else None
+        met = clock.clock_of(other).met_deadline() if other.due_at else None
         other.decision = Decision.objects.create(
             referral=other,
             action=decision.action,

@@ -10,10 +10,11 @@ from django import template
 from django.utils import timezone
 
 from referrals import queue_selectors
+from referrals.clock import clock_of
 from referrals.models import Status
 from referrals.review_forms import DecisionForm, ReassignForm, RequestInfoForm
 from referrals.review_permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
-from referrals.services.review import WORKABLE, clock_of
+from referrals.services.review import WORKABLE
 
 register = template.Library()
 
