@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from portal.transparency.figures import DECIDED, _time_to_decision, removal_order_compliance
+from portal.transparency.figures import DECIDED, removal_order_compliance, time_to_decision
 from referrals import clock, legal
 from referrals.models import LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
 from referrals.selectors import referrals_visible_to
@@ -57,7 +57,7 @@ def agency_figures(user) -> dict:
             entry["open"] += row["n"]
         if row["status"] in DECIDED:
             entry["decided"] += row["n"]
-    medians = _time_to_decision(bare.filter(status__in=DECIDED, decided_at__isnull=False))
+    medians = time_to_decision(bare.filter(status__in=DECIDED, decided_at__isnull=False))
     by_kind = [
         {
             "kind": kind.value,
