@@ -1,26 +1,21 @@
 """Server-rendered SVG line charts: readable without JavaScript, each with a title and a
 description for assistive technology (pages pair each chart with a data table too).
+
+Not `portal.charts.line_chart`: that one draws a `<figure>` with its own table and labels
+the periods along the axis, while the campaign page shows three bare charts over one shared
+table, each point titled with its date and value, rates already in percent. The scale is
+the site's (`portal.charts.nice_max`).
 """
 
 import datetime as dt
-import math
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from portal.charts import nice_max
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
-
-
-def _nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10^n not below `value`, so the axis reads well."""
-    if value <= 0:
-        return 1
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
 def format_value(value: float | None, unit: str = "") -> str:
@@ -46,7 +41,7 @@ def line_chart(
         return mark_safe(  # noqa: S308 - every interpolated text is escaped above and below
             head + f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text></svg>'
         )
-    top = _nice_max(max(values))
+    top = nice_max(max(values))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     span = len(points) - 1
 

@@ -49,8 +49,9 @@ def _numeric(value) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 × 10^n not below `value`, so the scale reads well."""
+def nice_max(value: float) -> float:
+    """The top of a value axis for data up to `value`: the smallest 1, 2 or 5 × 10^n not
+    below it (1 for nothing above zero), so the scale reads well."""
     if value <= 0:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
@@ -113,7 +114,7 @@ def bar_chart(
     row_h, top = 46, 8
     height = top + row_h * max(len(data), 1) + 8
     numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
-    scale = _nice_max(max(numbers)) if numbers else 1
+    scale = nice_max(max(numbers)) if numbers else 1
     plot_w = WIDTH - 100
     parts = [_svg_open(chart_id, height, title, description)]
     for i, datum in enumerate(data):
@@ -159,7 +160,7 @@ def line_chart(
     height, left, right, top, bottom = 240, 56, 16, 16, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
-    scale = _nice_max(max(numbers)) if numbers else 1
+    scale = nice_max(max(numbers)) if numbers else 1
     span = max(len(data) - 1, 1)
 
     def x(i: int) -> float:
@@ -225,4 +226,4 @@ def data_from(rows: Sequence[dict], label: str | Callable[[dict], str], value: s
     return [Datum(get_label(row), row[value]) for row in rows]
 
 
-__all__ = ["Datum", "bar_chart", "data_from", "line_chart", "show"]
+__all__ = ["Datum", "bar_chart", "data_from", "line_chart", "nice_max", "show"]
