@@ -2,20 +2,11 @@
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
-from django.contrib.auth import update_session_auth_hash
 from django.dispatch import receiver
 
 from portal.accounts.roles import organisation_of
+from portal.accounts.services import user_rotate_security_stamp
 from portal.audit import audit
-from portal.models import new_security_stamp
-
-
-def _end_other_sessions(request, user):
-    """An MFA change signs the account out everywhere but here."""
-    user.security_stamp = new_security_stamp()
-    user.save(update_fields=["security_stamp"])
-    if request is not None and hasattr(request, "session"):
-        update_session_auth_hash(request, user)
 
 
 @receiver(auth_signals.user_logged_in)
@@ -37,13 +28,15 @@ def on_logout(sender, request, user, **kwargs):
 
 @receiver(mfa_signals.authenticator_added)
 def on_authenticator_added(sender, request, user, authenticator, **kwargs):
-    _end_other_sessions(request, user)
+    # An MFA change signs the account out everywhere but here.
+    user_rotate_security_stamp(user=user, request=request)
     audit("mfa.add", actor=user, request=request, type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_removed)
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
-    _end_other_sessions(request, user)
+    # An MFA change signs the account out everywhere but here.
+    user_rotate_security_stamp(user=user, request=request)
     audit("mfa.remove", actor=user, request=request, type=authenticator.type)
 
 
