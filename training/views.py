@@ -158,7 +158,11 @@ def event_ics_download(request, slug: str):
     return response
 
 
-def _form_errors_from(form, exc: ValidationError) -> None:
+def _form_errors_from(form, exc: ValidationError | DomainError) -> None:
+    """Show a service's refusal on the form, by field where the form has that field."""
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 
@@ -177,10 +181,8 @@ def event_new(request):
                 request=request,
                 **form.service_fields(),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             _form_errors_from(form, exc)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"“{event.title}” is on the schedule.")
             return redirect("training-event", slug=event.slug)
@@ -203,10 +205,8 @@ def event_edit(request, slug: str):
                 request=request,
                 **form.service_fields(),
             )
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
             _form_errors_from(form, exc)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "Event saved. Registrants are told of any change of time or place.")
             return redirect("training-event", slug=event.slug)
