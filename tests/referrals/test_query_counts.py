@@ -5,12 +5,11 @@ with 30."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, resolve
 from django.urls.exceptions import Resolver404
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from referrals.models import Queue, Subject
 from referrals.services.evidence import evidence_add
