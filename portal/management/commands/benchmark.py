@@ -132,9 +132,8 @@ class Command(BaseCommand):
             )
         r = results.get("bulk", {})
         if "seconds" in r:
-            rows.append(
-                (f"bulk {r['referrals']:,} → queued", f"{r['seconds']} s", "budget 300 s (125k)", verdict(r["ok"]))
-            )
+            value = f"{r['seconds']} s" + (f" (timed out; {r['queued']:,} queued)" if r.get("timed_out") else "")
+            rows.append((f"bulk {r['referrals']:,} → queued", value, "budget 300 s (125k)", verdict(r["ok"])))
         reads = results.get("reads", {})
         for name, r in reads.items():
             if isinstance(r, dict) and "p95_ms" in r:
