@@ -25,6 +25,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
 
 
+def _die_with_parent() -> None:
+    """Runs in the worker before exec: if the test process dies, the worker dies too (Linux).
+
+    A test run killed by a timeout would otherwise leave a worker consuming the next run's
+    tasks from the same broker and database.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _database_url() -> str:
     db = settings.DATABASES["default"]
     auth = db.get("USER") or "postgres"
@@ -83,6 +97,7 @@ class Worker:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.wait_ready(timeout)
         return self
