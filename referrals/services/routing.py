@@ -2,8 +2,8 @@
 
 The engine is pure; this module loads its inputs (rules, queue SLAs, corroboration,
 suspended subjects) for a whole batch at once, then claims each referral with a conditional
-update so a batch delivered twice — redelivery, the sweeper and the original task — routes
-every referral once.
+update of the whole batch (one statement) so a batch delivered twice — redelivery, the
+sweeper and the original task — routes every referral once.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from django.db import transaction
-from django.db.models import Min
+from django.db import connection, transaction
+from django.db.models import Min, Model
 from django.utils import timezone
 
 from portal.models import AuditEvent
@@ -30,6 +31,7 @@ from referrals.models import (
     Status,
     Subject,
     Target,
+    TimelineEvent,
 )
 from referrals.services.timeline import timeline_event
 
@@ -172,9 +174,10 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
     """Route the given referrals that are still `received`; return how many this call routed.
 
     One transaction for the batch: a worker killed half-way commits nothing, and the
-    sweeper finds the whole batch again. Each row is claimed by
-    `UPDATE … WHERE status = 'received'`; a row another run claimed first updates 0 rows and
-    is skipped, so nothing is written twice.
+    sweeper finds the whole batch again. The batch is read with its rows locked in number
+    order (two overlapping batches wait for each other instead of deadlocking), and written
+    by one `UPDATE … WHERE status = 'received' RETURNING seq`: a row another run routed
+    first is not returned, so it gets no second timeline entry, audit entry or notice.
     """
     now = now or timezone.now()
     seqs = sorted(set(seqs))
@@ -182,7 +185,10 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
         return 0
     with transaction.atomic():
         referrals = list(
-            Referral.objects.filter(seq__in=seqs, status=Status.RECEIVED).select_related("organisation").order_by("seq")
+            Referral.objects.filter(seq__in=seqs, status=Status.RECEIVED)
+            .select_related("organisation")
+            .select_for_update(of=("self",))
+            .order_by("seq")
         )
         if not referrals:
             return 0
@@ -191,62 +197,28 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
         corroboration = corroboration_counts(referrals, subjects)
         suspended, suspending = _suspending_decisions(set().union(*subjects.values()) if subjects else set())
 
-        events, audits, duplicates = [], [], []
+        planned = []
         for referral in referrals:
             facts = facts_for(referral, corroborating_organisations=corroboration[referral.seq])
             decision = routing.route(facts, table.rules, table.sla_minutes, fallback=FALLBACK_QUEUE)
-            queue = table.queues[decision.queue]
             own_subjects = subjects.get(referral.seq, set())
             earlier = _earlier_decision(own_subjects, suspended, suspending)
-            is_duplicate = earlier is not None and routing.is_duplicate(
-                referral.kind, [s in suspended for s in own_subjects]
-            )
-            fields = {
-                "queue": queue,
-                "priority": decision.priority,
-                "due_at": decision.due_at,
-                "routing_reasons": list(decision.reasons),
-                "routed_at": now,
-            }
-            if is_duplicate:
-                fields.update(status=Status.DUPLICATE, closed_at=now, related_id=earlier.referral_id)
-            else:
-                fields.update(status=Status.ROUTED)
-            claimed = Referral.objects.filter(seq=referral.seq, status=Status.RECEIVED).update(**fields)
-            if claimed != 1:
-                continue  # another run routed it first
-            for name, value in fields.items():
-                setattr(referral, name, value)
-            if is_duplicate:
-                message = (
-                    f"Closed as a duplicate: every account it names was already suspended by the decision "
-                    f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
-                )
-                events.append(
-                    timeline_event(
-                        referral,
-                        "duplicate",
-                        message=message,
-                        earlier=earlier.referral.reference,
-                        queue=queue.slug,
-                    )
-                )
-                audits.append(_audit_row("referral.duplicate", referral, earlier=earlier.referral.reference))
-                duplicates.append(referral)
-            else:
-                events.append(
-                    timeline_event(
-                        referral,
-                        "routed",
-                        message="Routed for review.",
-                        queue=queue.slug,
-                        priority=decision.priority,
-                        rule=decision.rule_name,
-                    )
-                )
-                audits.append(_audit_row("referral.route", referral, queue=queue.slug, priority=decision.priority))
-        from referrals.models import TimelineEvent
+            if earlier is not None and not routing.is_duplicate(referral.kind, [s in suspended for s in own_subjects]):
+                earlier = None
+            planned.append(_Planned(referral, decision, table.queues[decision.queue], earlier, now))
 
+        claimed = referrals_claim_routed(changes={plan.referral.seq: plan.fields for plan in planned}, now=now)
+        events, audits, duplicates = [], [], []
+        for plan in planned:
+            if plan.referral.seq not in claimed:
+                continue  # another run routed it first
+            referral = plan.referral
+            for name, value in plan.fields.items():
+                setattr(referral, name, value)
+            events.append(plan.timeline_event())
+            audits.append(plan.audit_row())
+            if plan.earlier is not None:
+                duplicates.append(referral)
         TimelineEvent.objects.bulk_create(events)
         AuditEvent.objects.bulk_create(audits)
         if duplicates:
@@ -256,6 +228,134 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
                 referral_notify_status(referral)
     logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
     return len(events)
+
+
+@dataclass
+class _Planned:
+    """What the engine decided for one referral of a batch, before the claim."""
+
+    referral: Referral
+    decision: routing.Decision
+    queue: Queue
+    earlier: Decision | None  # the suspension that makes it a duplicate, if it is one
+    now: datetime
+
+    @cached_property
+    def fields(self) -> dict:
+        now = self.now
+        fields = {
+            "queue": self.queue,
+            "priority": self.decision.priority,
+            "due_at": self.decision.due_at,
+            "routing_reasons": list(self.decision.reasons),
+            "routed_at": now,
+        }
+        if self.earlier is not None:
+            fields.update(status=Status.DUPLICATE, closed_at=now, related_id=self.earlier.referral_id)
+        else:
+            fields.update(status=Status.ROUTED)
+        return fields
+
+    def timeline_event(self) -> TimelineEvent:
+        if self.earlier is not None:
+            earlier = self.earlier
+            message = (
+                f"Closed as a duplicate: every account it names was already suspended by the decision "
+                f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
+            )
+            return timeline_event(
+                self.referral, "duplicate", message=message, earlier=earlier.referral.reference, queue=self.queue.slug
+            )
+        return timeline_event(
+            self.referral,
+            "routed",
+            message="Routed for review.",
+            queue=self.queue.slug,
+            priority=self.decision.priority,
+            rule=self.decision.rule_name,
+        )
+
+    def audit_row(self) -> AuditEvent:
+        if self.earlier is not None:
+            return _audit_row("referral.duplicate", self.referral, earlier=self.earlier.referral.reference)
+        return _audit_row("referral.route", self.referral, queue=self.queue.slug, priority=self.decision.priority)
+
+
+# The columns routing writes, in the order of the claim's VALUES rows.
+CLAIM_COLUMNS = ("status", "queue", "priority", "due_at", "routing_reasons", "routed_at", "closed_at", "related")
+CLAIM_CHUNK = 2_000  # rows per statement: 10 parameters each stay under every backend's limit
+
+
+def referrals_claim_routed(*, changes: dict[int, dict], now: datetime) -> set[int]:
+    """Write each referral's routing (`{seq: {field: value}}`, fields of CLAIM_COLUMNS) if it
+    is still `received`, and return the numbers written.
+
+    One `UPDATE … FROM (VALUES …) WHERE status = 'received' RETURNING seq` per 2,000 rows on
+    PostgreSQL and SQLite ≥ 3.35, instead of an UPDATE per row: the per-row condition is the
+    same, so the returned numbers are exactly the referrals this call routed.
+    """
+    if not _updates_from_values():
+        return {seq for seq, fields in changes.items() if _claim_one(seq, fields, now)}
+    items = sorted(changes.items())
+    claimed: set[int] = set()
+    for start in range(0, len(items), CLAIM_CHUNK):
+        claimed.update(_claim_many(items[start : start + CLAIM_CHUNK], now))
+    return claimed
+
+
+def _updates_from_values() -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)  # UPDATE … FROM (3.33) and RETURNING (3.35)
+    return False
+
+
+def _claim_one(seq: int, fields: dict, now: datetime) -> bool:
+    return Referral.objects.filter(seq=seq, status=Status.RECEIVED).update(**fields, updated_at=now) == 1
+
+
+def _claim_many(items: list[tuple[int, dict]], now: datetime) -> list[int]:
+    meta = Referral._meta
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    model_fields = [meta.get_field(name) for name in ("seq", *CLAIM_COLUMNS)]
+    # PostgreSQL types a VALUES list from its first row, and a column of NULLs would be text.
+    if connection.vendor == "postgresql":
+        placeholder = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in model_fields) + ")"
+    else:
+        placeholder = "(" + ", ".join("%s" for _ in model_fields) + ")"
+    params: list = []
+    for seq, fields in items:
+        values = {"seq": seq, "closed_at": None, "related": None, **fields}
+        if "related_id" in values:
+            values["related"] = values.pop("related_id")
+        for field in model_fields:
+            value = values[field.name]
+            if isinstance(value, Model):
+                value = value.pk
+            params.append(field.get_db_prep_save(value, connection))
+    columns = ", ".join(q(f.column) for f in model_fields)
+    # closed_at and related are written only for duplicates; NULL keeps what the row has.
+    assignments = ", ".join(
+        f"{q(f.column)} = COALESCE(v.{q(f.column)}, {table}.{q(f.column)})"
+        if f.name in ("closed_at", "related")
+        else f"{q(f.column)} = v.{q(f.column)}"
+        for f in model_fields[1:]
+    )
+    updated_at = meta.get_field("updated_at")
+    sql = (
+        f"WITH v ({columns}) AS (VALUES {', '.join([placeholder] * len(items))}) "  # noqa: S608 (quoted names)
+        f"UPDATE {table} SET {assignments}, {q(updated_at.column)} = %s "
+        f"FROM v WHERE {table}.{q('seq')} = v.{q('seq')} AND {table}.{q('status')} = %s "
+        f"RETURNING {table}.{q('seq')}"
+    )
+    params += [updated_at.get_db_prep_save(now, connection), Status.RECEIVED.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _earlier_decision(subject_ids: set, suspended: dict, suspending: dict) -> Decision | None:

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners.models import OrganisationKind
@@ -125,18 +123,6 @@ def test_routing_acts_only_on_received_referrals(other_ngo_member):
     referral.refresh_from_db()
     assert referral.status == Status.WITHDRAWN
     assert referral.queue is None
-
-
-def test_a_batch_uses_a_fixed_number_of_queries_plus_one_update_per_referral(other_ngo_member):
-    small = [received(other_ngo_member, accounts=(f"s{i}",)).seq for i in range(3)]
-    large = [received(other_ngo_member, accounts=(f"l{i}",)).seq for i in range(30)]
-
-    with CaptureQueriesContext(connection) as few:
-        referral_route_batch(seqs=small)
-    with CaptureQueriesContext(connection) as many:
-        referral_route_batch(seqs=large)
-
-    assert len(many) - len(few) == len(large) - len(small)
 
 
 def _suspend(subject_account: str, by_referral: Referral):
