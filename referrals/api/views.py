@@ -112,7 +112,8 @@ class ReferralListCreate(generics.ListAPIView):
                 referral = intake.referral_submit(user=request.user, data=request.data, request=request)
             except intake.ReferralInvalid as exc:
                 raise _invalid(exc) from None
-            referral = selectors.referrals_visible_to(request.user).get(pk=referral.pk)
+            # The service hands back the referral with its targets and evidence in hand; the
+            # submitter may see it by definition, so it is not read again through the selector.
             return status.HTTP_201_CREATED, ReferralSerializer(referral, context=_context(request)).data
 
         return idempotent(request, "referrals.create", request.data, create)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from partners.models import Organisation
@@ -279,15 +279,19 @@ def _received_message(referral: Referral) -> str:
     return f"{referral.get_kind_display()} received at {at}."
 
 
+SUBJECT_CHUNK = 400
+
+
 def _subjects_for(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
-    """Existing or new subjects for (platform, account) keys; safe against a concurrent
-    filing creating the same subject (the unique constraint decides, we re-read)."""
+    """Existing or new subjects for (platform, account) keys: one read, then one insert of
+    the missing ones. Safe against a concurrent filing creating the same subject: the unique
+    constraint decides, and only the subjects it created first are read again."""
     found: dict[tuple[str, str], Subject] = {}
 
     def fetch(wanted):
         ordered = sorted(wanted)
-        for start in range(0, len(ordered), 400):
-            chunk = ordered[start : start + 400]
+        for start in range(0, len(ordered), SUBJECT_CHUNK):
+            chunk = ordered[start : start + SUBJECT_CHUNK]
             accounts = {a for _, a in chunk}
             platforms = {p for p, _ in chunk}
             for s in Subject.objects.filter(account__in=accounts, platform__in=platforms):
@@ -297,11 +301,59 @@ def _subjects_for(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
     fetch(keys)
     missing = keys - found.keys()
     if missing:
-        Subject.objects.bulk_create([Subject(platform=p, account=a) for p, a in missing], ignore_conflicts=True)
-        fetch(missing)
+        found.update(_subjects_insert(missing))
+        raced = missing - found.keys()
+        if raced:
+            fetch(raced)
     return found
 
 
+def _subjects_insert(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
+    """Insert subjects for `keys`, skipping those that exist by then; return the ones inserted.
+
+    `INSERT … ON CONFLICT DO NOTHING RETURNING id` (PostgreSQL, SQLite ≥ 3.35) says which rows
+    it wrote, so the new subjects need no second read; `bulk_create` cannot say that.
+    """
+    new = [Subject(platform=p, account=a) for p, a in sorted(keys)]
+    if not _inserts_return_rows():
+        Subject.objects.bulk_create(new, ignore_conflicts=True)
+        return {}
+    meta = Subject._meta
+    q = connection.ops.quote_name
+    fields = list(meta.concrete_fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    by_pk = {subject.pk: subject for subject in new}
+    inserted: dict[tuple[str, str], Subject] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(new), SUBJECT_CHUNK):
+            chunk = new[start : start + SUBJECT_CHUNK]
+            params = [f.get_db_prep_save(f.pre_save(subject, True), connection) for subject in chunk for f in fields]
+            cursor.execute(
+                f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 (quoted names)
+                f"VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT ({q(meta.get_field('platform').column)}, {q(meta.get_field('account').column)}) "
+                f"DO NOTHING RETURNING {q(meta.pk.column)}",
+                params,
+            )
+            for (pk,) in cursor.fetchall():
+                subject = by_pk[meta.pk.to_python(pk)]
+                subject._state.adding = False
+                subject._state.db = connection.alias
+                inserted[(subject.platform, subject.account)] = subject
+    return inserted
+
+
+def _inserts_return_rows() -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return False
+
+
+@transaction.atomic(savepoint=False)  # all or nothing, without a savepoint inside a filing
 def referrals_create(
     *, items: list[Cleaned], organisation: Organisation, user, now: datetime | None = None
 ) -> list[Referral]:
@@ -340,6 +392,7 @@ def referrals_create(
             )
         links.update(itertools.permutations(named, 2))
     Target.objects.bulk_create(targets)
+    _prime_targets(referrals, targets)
     if links:
         through = Subject.linked.through
         through.objects.bulk_create(
@@ -355,6 +408,16 @@ def referrals_create(
 
     enqueue_on_commit(route_referrals, [r.seq for r in referrals])
     return referrals
+
+
+def _prime_targets(referrals: list[Referral], targets: list[Target]) -> None:
+    """Give each new referral its targets (in position order) as if prefetched, so the
+    caller can serialise what it just created without reading it back."""
+    by_referral: dict[int, list[Target]] = {r.seq: [] for r in referrals}
+    for target in targets:
+        by_referral[target.referral.seq].append(target)
+    for referral in referrals:
+        referral._prefetched_objects_cache = {"targets": by_referral[referral.seq]}
 
 
 @transaction.atomic
@@ -385,8 +448,10 @@ def referral_submit(*, user, data: Mapping, evidence: list[Inspected] | None = N
         kind=referral.kind,
         targets=len(result.cleaned.targets),
     )
-    if evidence:
-        evidence_store(referral=referral, files=evidence, user=user, request=request)
+    stored = evidence_store(referral=referral, files=evidence, user=user, request=request) if evidence else []
+    # What a read through the selector would find: no decision yet, this evidence.
+    referral._prefetched_objects_cache["evidence"] = list(stored)
+    Referral._meta.get_field("decision").set_cached_value(referral, None)
     return referral
 
 

@@ -1,0 +1,81 @@
+"""Filing one referral through the API runs a fixed, small number of SQL statements: the
+response is built from the objects just created, and new subjects are inserted once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from referrals.models import Subject, Target
+from referrals.services import intake
+from tests.referrals.factories import referral_data
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/referrals/"
+
+
+def _file(client, targets, capture_callbacks) -> tuple[int, object]:
+    with capture_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
+        response = client.post(URL, referral_data(targets=targets), format="json")
+    assert response.status_code == 201, response.json()
+    return len(captured), response
+
+
+@pytest.fixture
+def client(api_for, ngo_member):
+    client = api_for(ngo_member)
+    client.post(URL, referral_data(targets=[{"url": "https://x.com/known"}]), format="json")
+    return client
+
+
+def test_filing_about_a_known_account_runs_a_fixed_number_of_queries(client, django_capture_on_commit_callbacks):
+    queries, _ = _file(client, [{"url": "https://x.com/known/status/2"}], django_capture_on_commit_callbacks)
+
+    # The token with its user, SAVEPOINT, the membership, its organisation, the referral,
+    # the subject, the target, the subject's referral count (lock, add), the timeline entry,
+    # the audit entry, RELEASE SAVEPOINT.
+    assert queries == 12
+
+
+def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client, django_capture_on_commit_callbacks):
+    targets = [{"url": "https://x.com/new_one"}, {"url": "https://t.me/new_two"}]
+
+    queries, response = _file(client, targets, django_capture_on_commit_callbacks)
+
+    # As above, plus the new subjects' insert and the link between the two accounts.
+    assert queries == 14
+    subjects = {s.account: str(s.pk) for s in Subject.objects.filter(account__in=["new_one", "new_two"])}
+    assert [t["subject"] for t in response.json()["targets"]] == [subjects["new_one"], subjects["new_two"]]
+
+
+@pytest.mark.parametrize(
+    ("persona", "kind"), [("ngo_member", "notice"), ("liaison", "removal_order"), ("liaison", "preservation_request")]
+)
+def test_the_response_is_what_a_read_of_the_stored_referral_gives(request, api_for, persona, kind):
+    client = api_for(request.getfixturevalue(persona))
+    targets = [{"url": "https://x.com/someone/status/1"}, {"url": "https://x.com/other"}]
+
+    created = client.post(URL, referral_data(kind, targets=targets), format="json")
+
+    assert created.status_code == 201, created.json()
+    assert created.json() == client.get(f"{URL}{created.json()['id']}/").json()
+
+
+def test_a_subject_created_by_a_concurrent_filing_is_the_one_named(client, monkeypatch):
+    insert = intake._subjects_insert
+
+    def another_filing_first(keys):
+        Subject.objects.create(platform="x", account="raced")
+        return insert(keys)
+
+    monkeypatch.setattr(intake, "_subjects_insert", another_filing_first)
+
+    response = client.post(
+        URL, referral_data(targets=[{"url": "https://x.com/raced"}, {"url": "https://x.com/fresh"}]), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    raced = Subject.objects.get(platform="x", account="raced")
+    assert response.json()["targets"][0]["subject"] == str(raced.pk)
+    assert Target.objects.get(account="raced").subject_id == raced.pk
+    assert Subject.objects.filter(account="fresh").count() == 1
