@@ -126,6 +126,9 @@ class Subject(models.Model):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_by = models.ForeignKey("Referral", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     linked = models.ManyToManyField("self", blank=True, symmetrical=True)
+    # How many referrals name this account (a referral naming it twice counts once). Kept by
+    # intake with atomic increments (subject_counts_add) so lists never count targets per row.
+    referral_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "account"], name="subject_unique_account")]
@@ -380,3 +383,52 @@ class PreservationHold(models.Model):
 
     def __str__(self):
         return f"Hold on {self.subject} until {self.until}"
+
+
+# --- Subject.referral_count ---------------------------------------------------------------------
+
+
+def subject_counts_add(counts: dict) -> None:
+    """Add `counts` ({subject pk: referrals newly naming it}) to Subject.referral_count, inside
+    the caller's transaction. The rows are locked in primary-key order first, so two
+    transactions adding to overlapping subjects wait for each other instead of deadlocking."""
+    counts = {pk: n for pk, n in counts.items() if n}
+    if not counts:
+        return
+    list(Subject.objects.filter(pk__in=counts).order_by("pk").select_for_update().values_list("pk", flat=True))
+    by_n: dict[int, list] = {}
+    for pk, n in counts.items():
+        by_n.setdefault(n, []).append(pk)
+    for n, pks in by_n.items():
+        Subject.objects.filter(pk__in=pks).update(referral_count=models.F("referral_count") + n)
+
+
+def subject_counts_recount(*, seq_from: int | None = None, seq_to: int | None = None) -> None:
+    """Recompute Subject.referral_count from the targets in one UPDATE … FROM aggregate.
+
+    With no bounds every subject is set to its count. With `seq_from`/`seq_to` (inclusive),
+    the referrals in that range are *added* (for writers that bypass intake, such as the
+    load generator, which writes whole blocks of new referral numbers)."""
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    subject, target = q(Subject._meta.db_table), q(Target._meta.db_table)
+    if seq_from is None and seq_to is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {subject} SET referral_count = 0 WHERE referral_count <> 0 AND NOT EXISTS "  # noqa: S608 (quoted table names)
+                f"(SELECT 1 FROM {target} t WHERE t.subject_id = {subject}.id)"
+            )
+            cursor.execute(
+                f"UPDATE {subject} SET referral_count = c.n FROM (SELECT subject_id, COUNT(DISTINCT referral_id) AS n "  # noqa: S608 (quoted table names)
+                f"FROM {target} WHERE subject_id IS NOT NULL GROUP BY subject_id) AS c "
+                f"WHERE {subject}.id = c.subject_id AND {subject}.referral_count <> c.n"
+            )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {subject} SET referral_count = {subject}.referral_count + c.n FROM (SELECT subject_id, "  # noqa: S608 (quoted table names)
+            f"COUNT(DISTINCT referral_id) AS n FROM {target} WHERE subject_id IS NOT NULL AND referral_id >= %s "
+            f"AND referral_id <= %s GROUP BY subject_id) AS c WHERE {subject}.id = c.subject_id",
+            [seq_from if seq_from is not None else 0, seq_to if seq_to is not None else 2**62],
+        )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.accounts.roles import PLATFORM_ROLES, membership_of
-from referrals.models import BulkJob, Evidence, Referral, Status, Target, TimelineEvent, seq_from_reference
+from referrals.models import BulkJob, Evidence, Referral, Status, Subject, Target, TimelineEvent, seq_from_reference
 from referrals.permissions import SUBMITTER_ROLES
 
 PLATFORM_REVIEWER = "Platform reviewer"
@@ -41,13 +41,15 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
 
 
 def _related_count():
-    """Other referrals naming one of this referral's subjects."""
+    """Other referrals naming this referral's subjects: the sum over its subjects of
+    (Subject.referral_count − 1). One indexed lookup per row, however many referrals name a
+    subject. Exact for a referral naming one subject; another referral naming two of the
+    same subjects counts once per shared subject."""
+    named = Target.objects.filter(referral_id=OuterRef(OuterRef("seq"))).values("subject_id")
     others = (
-        Target.objects.filter(subject__targets__referral_id=OuterRef("seq"))
-        .exclude(referral_id=OuterRef("seq"))
+        Subject.objects.filter(pk__in=named)
         .order_by()
-        .values("subject__targets__referral_id")
-        .annotate(n=Count("referral_id", distinct=True))
+        .annotate(n=Func(F("referral_count") - 1, function="SUM"))
         .values("n")
     )
     return Coalesce(Subquery(others, output_field=IntegerField()), Value(0))

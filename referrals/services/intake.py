@@ -7,6 +7,7 @@ that a CSV refuses is refused in the same words as a single filing.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,6 +31,7 @@ from referrals.models import (
     Status,
     Subject,
     Target,
+    subject_counts_add,
 )
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
 from referrals.services.codes import COUNTRIES, LANGUAGES
@@ -372,7 +374,7 @@ def referrals_create(
 
     keys = {normalise.subject_key(t) for item in items for t in item.targets} - {None}
     subjects = _subjects_for(keys)
-    targets, links = [], set()
+    targets, links, named_by = [], set(), Counter()
     for referral, item in zip(referrals, items, strict=True):
         named = []
         for position, t in enumerate(item.targets):
@@ -391,8 +393,10 @@ def referrals_create(
                 )
             )
         links.update(itertools.permutations(named, 2))
+        named_by.update(named)
     Target.objects.bulk_create(targets)
     _prime_targets(referrals, targets)
+    subject_counts_add(named_by)
     if links:
         through = Subject.linked.through
         through.objects.bulk_create(
