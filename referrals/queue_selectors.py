@@ -151,25 +151,30 @@ def subjects_visible_to(user) -> QuerySet[Subject]:
     return Subject.objects.select_related("suspended_by")
 
 
-def subject_referrals(user, subject: Subject) -> QuerySet[Referral]:
-    """Every referral naming `subject`, newest first."""
+SUBJECT_LIST_SIZE = 50
+LINKED_ORDER = ("-referral_count", "platform", "account")
+
+
+def subject_referrals(user, subject: Subject, *, before: int | None = None) -> QuerySet[Referral]:
+    """The latest SUBJECT_LIST_SIZE referrals naming `subject`, newest first; with `before`, those
+    numbered below it (the next page). The numbers come from the `(subject, referral)` index
+    read backwards, so a hyper account costs no more than a subject named once; the total is
+    `subject.referral_count`."""
     if not can_see_queues(user):
         return Referral.objects.none()
-    return (
-        Referral.objects.filter(targets__subject=subject)
-        .select_related("organisation", "queue")
-        .distinct()
-        .order_by("-seq")
-    )
+    numbers = Target.objects.filter(subject=subject)
+    if before is not None:
+        numbers = numbers.filter(referral_id__lt=before)
+    latest = numbers.order_by("-referral_id").values("referral_id").distinct()[:SUBJECT_LIST_SIZE]
+    return Referral.objects.filter(seq__in=latest).select_related("organisation", "queue").order_by("-seq")
 
 
 def subject_linked(user, subject: Subject) -> QuerySet[Subject]:
-    """Subjects co-named with `subject` in a referral, with how many referrals name each."""
+    """Subjects co-named with `subject` in a referral, the most often named first (each with
+    its `referral_count`). Callers show the first SUBJECT_LIST_SIZE and `.count()` the rest."""
     if not can_see_queues(user):
         return Subject.objects.none()
-    return subject.linked.annotate(referral_count=Count("targets__referral", distinct=True)).order_by(
-        "platform", "account"
-    )
+    return subject.linked.order_by(*LINKED_ORDER)
 
 
 def referral_subjects(user, referral: Referral) -> list[dict]:

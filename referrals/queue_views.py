@@ -219,14 +219,21 @@ def rule_delete(request, pk: int):
 
 @login_required
 def subject_detail(request, id):
+    """The latest 50 referrals naming the account (older ones a page at a time by `?before=`,
+    the referral number the page ends at) and its 50 most-named linked accounts, with totals."""
     subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
-    referrals = Paginator(queue_selectors.subject_referrals(request.user, subject), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    before = request.GET.get("before", "")
+    before = int(before) if before.isdigit() else None
+    referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
+    linked = queue_selectors.subject_linked(request.user, subject)
+    size = queue_selectors.SUBJECT_LIST_SIZE
     context = {
         "subject": subject,
-        "page": referrals,
-        "linked": queue_selectors.subject_linked(request.user, subject),
+        "referrals": referrals,
+        "older": referrals[-1].seq if len(referrals) == size else None,
+        "paged": before is not None,
+        "linked": list(linked[:size]),
+        "linked_count": linked.count(),
         "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
     }
     return render(request, "referrals/subject_detail.html", context)

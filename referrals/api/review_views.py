@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -23,7 +24,7 @@ from portal.pagination import CursorPagination
 from referrals import queue_selectors, selectors
 from referrals.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
-from referrals.review_permissions import can_act_on, can_see_queues, can_work_queue
+from referrals.review_permissions import can_act_on, can_see_queues
 from referrals.services import review
 from referrals.statement_of_reasons import statement_of_reasons
 
@@ -76,6 +77,7 @@ class SubjectRefSerializer(serializers.Serializer):
     platform = serializers.CharField()
     account = serializers.CharField()
     status = serializers.CharField()
+    referral_count = serializers.IntegerField()
 
 
 class SubjectReferralSerializer(serializers.Serializer):
@@ -96,8 +98,13 @@ class SubjectSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="active | suspended")
     suspended_at = serializers.DateTimeField(allow_null=True)
     suspended_by = serializers.CharField(source="suspended_by.reference", allow_null=True, default=None)
-    referrals = SubjectReferralSerializer(many=True)
-    linked = SubjectRefSerializer(many=True)
+    referral_count = serializers.IntegerField(help_text="How many referrals name this account")
+    referrals = SubjectReferralSerializer(many=True, help_text="The latest 50, newest first")
+    more_referrals = serializers.CharField(
+        allow_null=True, help_text="The full list (`/api/v1/referrals/?subject=<id>`) when there are more than 50"
+    )
+    linked_count = serializers.IntegerField(help_text="How many accounts were named together with this one")
+    linked = SubjectRefSerializer(many=True, help_text="The 50 most often named, with their status")
 
 
 STATEMENT_FIELDS = {
@@ -210,7 +217,7 @@ class QueueClaim(APIView):
     )
     def post(self, request, slug):
         queue = _queue(request, slug)
-        _require(can_work_queue(request.user, queue), "You are not a member of this queue.")
+        # The service checks queue membership first (NotAllowed → 403, before anything is read).
         referral = review.referral_claim_next(by=request.user, queue=queue, request=request)
         if referral is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -280,6 +287,7 @@ class SubjectDetail(APIView):
     @extend_schema(responses=SubjectSerializer)
     def get(self, request, id):
         subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
+        linked = queue_selectors.subject_linked(request.user, subject)
         data = {
             "id": subject.id,
             "platform": subject.platform,
@@ -287,8 +295,15 @@ class SubjectDetail(APIView):
             "status": subject.status,
             "suspended_at": subject.suspended_at,
             "suspended_by": subject.suspended_by,
-            "referrals": list(queue_selectors.subject_referrals(request.user, subject)[:200]),
-            "linked": list(queue_selectors.subject_linked(request.user, subject)),
+            "referral_count": subject.referral_count,
+            "referrals": list(queue_selectors.subject_referrals(request.user, subject)),
+            "more_referrals": (
+                f"{reverse('api-referral-list')}?subject={subject.id}"
+                if subject.referral_count > queue_selectors.SUBJECT_LIST_SIZE
+                else None
+            ),
+            "linked_count": linked.count(),
+            "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
         audit("subject.view", actor=request.user, obj=subject)
         return Response(SubjectSerializer(data).data)

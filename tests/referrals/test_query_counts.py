@@ -154,10 +154,10 @@ def test_worklist_page_queries_do_not_grow_with_rows(three_and_thirty, reviewer,
     assert small == large
 
 
-# Token with its user, membership, the subject with its suspending referral, its
-# referrals with organisation and queue, its linked subjects with their counts, the audit
-# row (insert).
-SUBJECT_API = 6
+# Token with its user, membership, the subject with its suspending referral, its latest
+# referrals with organisation and queue, its linked subjects (their counts are a column),
+# how many are linked, the audit row (insert).
+SUBJECT_API = 7
 
 
 def test_subject_api_queries_do_not_grow_with_rows(three_and_thirty, reviewer, api_for):
