@@ -45,6 +45,7 @@ from referrals.models import (
     Subject,
     Target,
     TimelineEvent,
+    subject_counts_recount,
 )
 from referrals.services.routing import FALLBACK_QUEUE, routing_table_load
 
@@ -272,6 +273,7 @@ def reset_referrals_of(organisations, *, account_prefix: str | None = None) -> N
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
+        subject_counts_recount()
 
 
 @dataclass
@@ -307,6 +309,7 @@ class Generator:
                 "created_at": self.start,
                 "suspended_at": None,
                 "suspended_by_id": None,
+                "referral_count": 0,  # added per batch by subject_counts_recount
             }
 
         hyper = [subject(f"{ACCOUNT_PREFIX}hyper_{tag}_{k}") for k in range(1, HYPER_SUBJECTS + 1)]
@@ -352,6 +355,8 @@ class Generator:
                     (TimelineEvent, "events"),
                 ):
                     counts[key] += self.writer.write(model, rows[key])
+                # Intake keeps Subject.referral_count; this writer bypasses it, so add the batch.
+                subject_counts_recount(seq_from=first_seq + indexes.start, seq_to=first_seq + indexes.stop - 1)
             done = indexes.stop
             rate = done / max(time.monotonic() - started, 1e-6)
             self.log(f"  {done:>10,} / {self.n:,} referrals ({rate:,.0f}/s)")
@@ -533,6 +538,7 @@ class Generator:
                     "created_at": received_at,
                     "suspended_at": None,
                     "suspended_by_id": None,
+                    "referral_count": 0,  # added per batch by subject_counts_recount
                 }
                 out["subjects"].append(subject)
                 pooled = False

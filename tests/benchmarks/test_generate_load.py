@@ -107,3 +107,14 @@ def test_running_twice_reuses_the_organisations_and_people(generated):
 def test_it_refuses_a_negative_count(db):
     with pytest.raises(CommandError):
         call_command("generate_load", referrals=-1, stdout=StringIO())
+
+
+def test_subject_counts_match_the_generated_targets(generated):
+    """The generator bypasses intake, so it adds each batch to Subject.referral_count itself."""
+    named = (
+        Target.objects.filter(subject__isnull=False)
+        .values("subject_id")
+        .annotate(n=Count("referral_id", distinct=True))
+        .values_list("subject_id", "n")
+    )
+    assert dict(named) == dict(Subject.objects.filter(referral_count__gt=0).values_list("id", "referral_count"))
