@@ -152,7 +152,6 @@ def subjects_visible_to(user) -> QuerySet[Subject]:
 
 
 SUBJECT_LIST_SIZE = 50
-LINKED_ORDER = ("-referral_count", "platform", "account")
 
 
 def subject_referrals(user, subject: Subject, *, before: int | None = None) -> QuerySet[Referral]:
@@ -170,11 +169,19 @@ def subject_referrals(user, subject: Subject, *, before: int | None = None) -> Q
 
 
 def subject_linked(user, subject: Subject) -> QuerySet[Subject]:
-    """Subjects co-named with `subject` in a referral, the most often named first (each with
-    its `referral_count`). Callers show the first SUBJECT_LIST_SIZE and `.count()` the rest."""
+    """Subjects co-named with `subject` in a referral, each with its `referral_count`, in the
+    order of the link index (by id), so the first SUBJECT_LIST_SIZE are read without sorting
+    every link of a hyper account (37,303 at a million referrals). Callers slice it."""
     if not can_see_queues(user):
         return Subject.objects.none()
-    return subject.linked.order_by(*LINKED_ORDER)
+    return subject.linked.order_by("id")
+
+
+def subject_linked_count(user, subject: Subject) -> int:
+    """How many subjects are linked to `subject`: counted on the link table's index alone."""
+    if not can_see_queues(user):
+        return 0
+    return Subject.linked.through.objects.filter(from_subject_id=subject.pk).count()
 
 
 def referral_subjects(user, referral: Referral) -> list[dict]:

@@ -220,7 +220,7 @@ def rule_delete(request, pk: int):
 @login_required
 def subject_detail(request, id):
     """The latest 50 referrals naming the account (older ones a page at a time by `?before=`,
-    the referral number the page ends at) and its 50 most-named linked accounts, with totals."""
+    the referral number the page ends at) and the first 50 linked accounts, with totals."""
     subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
     before = request.GET.get("before", "")
     before = int(before) if before.isdigit() else None
@@ -233,7 +233,7 @@ def subject_detail(request, id):
         "older": referrals[-1].seq if len(referrals) == size else None,
         "paged": before is not None,
         "linked": list(linked[:size]),
-        "linked_count": linked.count(),
+        "linked_count": queue_selectors.subject_linked_count(request.user, subject),
         "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
     }
     return render(request, "referrals/subject_detail.html", context)

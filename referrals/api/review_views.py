@@ -104,7 +104,7 @@ class SubjectSerializer(serializers.Serializer):
         allow_null=True, help_text="The full list (`/api/v1/referrals/?subject=<id>`) when there are more than 50"
     )
     linked_count = serializers.IntegerField(help_text="How many accounts were named together with this one")
-    linked = SubjectRefSerializer(many=True, help_text="The 50 most often named, with their status")
+    linked = SubjectRefSerializer(many=True, help_text="The first 50 (by id), with their status and referral count")
 
 
 STATEMENT_FIELDS = {
@@ -302,7 +302,7 @@ class SubjectDetail(APIView):
                 if subject.referral_count > queue_selectors.SUBJECT_LIST_SIZE
                 else None
             ),
-            "linked_count": linked.count(),
+            "linked_count": queue_selectors.subject_linked_count(request.user, subject),
             "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
         audit("subject.view", actor=request.user, obj=subject)
