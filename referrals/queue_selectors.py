@@ -15,11 +15,12 @@ from django.db.models import (
     FloatField,
     Func,
     Min,
-    Prefetch,
     Q,
     QuerySet,
     Value,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
@@ -184,17 +185,16 @@ def subject_linked_count(user, subject: Subject) -> int:
     return Subject.linked.through.objects.filter(from_subject_id=subject.pk).count()
 
 
+LINKED_PREVIEW = 20
+
+
 def referral_subjects(user, referral: Referral) -> list[dict]:
     """For the reviewer panel: each subject the referral names, its other referrals (latest
-    ten) and its linked subjects. A fixed number of queries whatever the counts."""
+    ten) and its first linked subjects (a hyper account has tens of thousands; the subject page
+    pages through them). A fixed number of queries whatever the counts."""
     if not can_see_queues(user):
         return []
-    subjects = list(
-        Subject.objects.filter(targets__referral=referral)
-        .distinct()
-        .prefetch_related(Prefetch("linked", queryset=Subject.objects.order_by("platform", "account")))
-        .order_by("platform", "account")
-    )
+    subjects = list(Subject.objects.filter(targets__referral=referral).distinct().order_by("platform", "account"))
     ids = [s.pk for s in subjects]
     others: dict = {s: [] for s in ids}
     rows = (
@@ -207,7 +207,26 @@ def referral_subjects(user, referral: Referral) -> list[dict]:
         bucket = others[target.subject_id]
         if len(bucket) < 10 and all(r.pk != target.referral_id for r in bucket):
             bucket.append(target.referral)
-    return [{"subject": s, "referrals": others[s.pk], "linked": list(s.linked.all())} for s in subjects]
+    # One row number per subject's links, read in link-index order, keeps each list short.
+    Link = Subject.linked.through
+    links = (
+        Link.objects.filter(from_subject_id__in=ids)
+        .annotate(n=Window(RowNumber(), partition_by=F("from_subject_id"), order_by=F("to_subject_id").asc()))
+        .filter(n__lte=LINKED_PREVIEW + 1)
+        .select_related("to_subject")
+    )
+    linked: dict = {s: [] for s in ids}
+    for link in links:
+        linked[link.from_subject_id].append(link.to_subject)
+    return [
+        {
+            "subject": s,
+            "referrals": others[s.pk],
+            "linked": linked[s.pk][:LINKED_PREVIEW],
+            "linked_more": len(linked[s.pk]) > LINKED_PREVIEW,
+        }
+        for s in subjects
+    ]
 
 
 # --- Routing rules ----------------------------------------------------------------------------
