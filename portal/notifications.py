@@ -37,5 +37,16 @@ def notify_users(users, template: str, context: dict, *, link: str = "") -> list
     return notes
 
 
+def notifications_of(user):
+    """The user's own notifications, newest first."""
+    return Notification.objects.filter(user=user)
+
+
+def notifications_mark_read(*, user) -> int:
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

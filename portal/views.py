@@ -41,11 +41,10 @@ def healthz(request):
 @login_required
 def notifications(request):
     from django.core.paginator import Paginator
-    from django.utils import timezone
 
-    from portal.models import Notification
+    from portal.notifications import notifications_mark_read, notifications_of
 
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
     response = render(request, "portal/notifications.html", {"page": page})
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_read(user=request.user)
     return response
