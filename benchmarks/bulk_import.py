@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 import time
 
+from referrals.intake.services.bulk import MAX_ITEMS, bulk_job_create, items_from_json
 from referrals.models import BulkJob, Referral, Status
-from referrals.services.bulk import MAX_ITEMS, bulk_job_create, items_from_json
 
 from .common import BENCH_ACCOUNT, bench_member, stop, wait_until
 from .machine import tree_peak_rss_mb

@@ -15,7 +15,7 @@ from django.db import connection
 
 from partners.models import Membership, Organisation, OrganisationKind, Role
 from portal.models import User
-from referrals.clock import percentile
+from referrals.engine.clock import percentile
 from referrals.models import Queue, Referral
 
 from .load import reset_referrals_of

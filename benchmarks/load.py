@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from partners.models import Membership, Organisation, OrganisationKind, Role
 from portal.models import User
-from referrals import routing
+from referrals.engine import routing
 from referrals.models import (
     LEGAL_KINDS,
     Action,
@@ -47,7 +47,7 @@ from referrals.models import (
     TimelineEvent,
     subject_counts_recount,
 )
-from referrals.services.routing import FALLBACK_QUEUE, routing_table_load
+from referrals.review.services.routing import FALLBACK_QUEUE, routing_table_load
 
 from .rows import RowWriter
 

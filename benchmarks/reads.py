@@ -177,9 +177,9 @@ def _unclaim(ids: list) -> None:
 
 def _transparency(runs: int, log) -> dict:
     try:
-        from portal.transparency import compute_figures
+        from dashboards.transparency import compute_figures
     except ImportError:
-        return {"skipped": "portal.transparency.compute_figures is not available", "ok": False}
+        return {"skipped": "dashboards.transparency.compute_figures is not available", "ok": False}
     start, end = last_quarter(timezone.localdate())
     samples = []
     with CaptureQueriesContext(connection) as captured:

@@ -23,8 +23,8 @@ from django.db import transaction
 
 from portal.queueing import enqueue
 from portal.tasks import noop
+from referrals.intake.services import filing as intake
 from referrals.models import Referral
-from referrals.services import intake
 from referrals.tasks import route_referrals
 
 from .common import (

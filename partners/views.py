@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from partners import selectors, services
+from partners.adapter import invitation_start
 from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm, PartnerApplicationForm
 from partners.models import ROLES_BY_KIND, OrganisationKind, PartnerApplication, Role
 from partners.permissions import can_manage_members, can_manage_organisations
-from portal.accounts.adapter import invitation_start
 from portal.accounts.roles import is_policy_staff
 from portal.errors import DomainError
 

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "referrals",
     "campaigns",
     "training",
+    "dashboards",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -229,8 +231,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
-ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "portal.accounts.forms.InvitedSignupForm"}
+ACCOUNT_ADAPTER = "partners.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "partners.signup.InvitedSignupForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

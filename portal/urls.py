@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import api, transparency_views, views
+from dashboards import views
+from dashboards.transparency import views as transparency_views
+from portal import api
 
 # The admin signs in through the portal's own login, with its MFA step.
 admin.site.login = login_required(admin.site.login)

@@ -6,8 +6,8 @@ review services when they are installed; intake alone leaves referrals `received
 
 from __future__ import annotations
 
+from referrals.intake.services.filing import referral_submit
 from referrals.models import Queue, Referral
-from referrals.services.intake import referral_submit
 
 MARK = "[demo]"
 
@@ -180,8 +180,8 @@ def _file(users, email, data):
 
 
 def _advance(referral: Referral, outcome: str, decision, users) -> None:
-    from referrals.services import review
-    from referrals.services.intake import referral_withdraw
+    from referrals.intake.services.filing import referral_withdraw
+    from referrals.review.services import casework as review
 
     lead = users["lead@demo.test"]
     if outcome == "withdrawn":
@@ -208,7 +208,7 @@ def _advance(referral: Referral, outcome: str, decision, users) -> None:
 
 def seed(context: dict) -> dict:
     """File the demo referrals and move them through routing and review to every status."""
-    from referrals.services.routing import referral_route_batch
+    from referrals.review.services.routing import referral_route_batch
 
     users = context["users"]
     # The demo reviewer works every queue (SPEC §11).

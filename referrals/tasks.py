@@ -13,7 +13,7 @@ from django.db import OperationalError
     time_limit=150,
 )
 def route_referrals(seqs: list[int]) -> int:
-    from referrals.services.routing import referral_route_batch
+    from referrals.review.services.routing import referral_route_batch
 
     return referral_route_batch(seqs=seqs)
 
@@ -21,7 +21,7 @@ def route_referrals(seqs: list[int]) -> int:
 @shared_task(name="referrals.tasks.sweep_received", acks_late=True, soft_time_limit=50, time_limit=60)
 def sweep_received() -> int:
     """Beat, every minute: re-enqueue routing for referrals still `received` after a minute."""
-    from referrals.services.routing import referrals_sweep_received
+    from referrals.review.services.routing import referrals_sweep_received
 
     return referrals_sweep_received()
 
@@ -29,7 +29,7 @@ def sweep_received() -> int:
 @shared_task(name="referrals.tasks.watch_deadlines", acks_late=True, soft_time_limit=50, time_limit=60)
 def watch_deadlines() -> int:
     """Beat, every minute: mark undecided referrals past their deadline, alert the leads."""
-    from referrals.services.deadlines import referrals_mark_breached
+    from referrals.review.services.deadlines import referrals_mark_breached
 
     return len(referrals_mark_breached())
 
@@ -37,7 +37,7 @@ def watch_deadlines() -> int:
 @shared_task(name="referrals.tasks.import_bulk_job", acks_late=True, soft_time_limit=1800, time_limit=1900)
 def import_bulk_job(job_id: str) -> None:
     """Validate and create a bulk job's referrals, batch by batch (resumable)."""
-    from referrals.services.bulk import bulk_job_run
+    from referrals.intake.services.bulk import bulk_job_run
 
     bulk_job_run(job_id=job_id)
 
@@ -45,7 +45,7 @@ def import_bulk_job(job_id: str) -> None:
 @shared_task(name="referrals.tasks.purge_expired_evidence")
 def purge_expired_evidence() -> int:
     """Daily: delete evidence files of referrals closed longer than the retention period."""
-    from referrals.services.evidence import evidence_purge_expired
+    from referrals.intake.services.evidence import evidence_purge_expired
 
     return evidence_purge_expired()
 
@@ -53,7 +53,7 @@ def purge_expired_evidence() -> int:
 @shared_task(name="referrals.tasks.purge_idempotency_records")
 def purge_idempotency_records() -> int:
     """Daily: forget Idempotency-Keys older than 24 hours."""
-    from referrals.services.idempotency import idempotency_purge_expired
+    from referrals.intake.services.idempotency import idempotency_purge_expired
 
     return idempotency_purge_expired()
 
@@ -61,7 +61,7 @@ def purge_idempotency_records() -> int:
 @shared_task(name="referrals.tasks.remind_expiring_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
 def remind_expiring_preservations() -> int:
     """Daily: remind agencies, once per hold, 7 days before a preservation hold ends."""
-    from referrals.services.legal import preservation_remind_expiring
+    from referrals.law_enforcement.services import preservation_remind_expiring
 
     return preservation_remind_expiring()
 
@@ -69,6 +69,6 @@ def remind_expiring_preservations() -> int:
 @shared_task(name="referrals.tasks.release_expired_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
 def release_expired_preservations() -> int:
     """Hourly: release preservation holds past their end date, so retention applies again."""
-    from referrals.services.legal import preservation_release_expired
+    from referrals.law_enforcement.services import preservation_release_expired
 
     return preservation_release_expired()

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from referrals import le_views, queue_views, views
+from referrals.intake import views
+from referrals.law_enforcement import views as le_views
+from referrals.review import views as queue_views
 
 urlpatterns = [
     # --- Intake and tracking (partner pages; the referral page is shared with reviewers) ---

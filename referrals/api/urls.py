@@ -1,6 +1,8 @@
 from django.urls import path
 
-from referrals.api import le_views, review_views, views
+from referrals.intake.api import views
+from referrals.law_enforcement.api import views as le_views
+from referrals.review.api import views as review_views
 
 # A flat list: the routing and review endpoints are appended below the intake block.
 urlpatterns = [

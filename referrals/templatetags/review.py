@@ -9,12 +9,12 @@ stays unaware of review.
 from django import template
 from django.utils import timezone
 
-from referrals import queue_selectors
-from referrals.clock import clock_of
+from referrals.engine.clock import clock_of
 from referrals.models import Status
-from referrals.review_forms import DecisionForm, ReassignForm, RequestInfoForm
-from referrals.review_permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
-from referrals.services.review import WORKABLE
+from referrals.review import selectors as queue_selectors
+from referrals.review.forms import DecisionForm, ReassignForm, RequestInfoForm
+from referrals.review.permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
+from referrals.review.services.casework import WORKABLE
 
 register = template.Library()
 

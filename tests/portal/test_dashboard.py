@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dashboards import home as dashboard
 from partners.models import OrganisationKind
-from portal import dashboard
 from referrals.models import Queue
 from tests.factories import OrganisationFactory
 from tests.portal.test_transparency_dataset import build_dataset, make

@@ -90,7 +90,7 @@ def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
         def cursor(self):
             raise RuntimeError("database is down")
 
-    monkeypatch.setattr("portal.views.connection", DownConnection())
+    monkeypatch.setattr("dashboards.views.connection", DownConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "down"

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.transparency import compute_figures, transparency_figures
-from portal.transparency.figures import cache_key
+from dashboards.transparency import compute_figures, transparency_figures
+from dashboards.transparency.figures import cache_key
 from referrals.models import Referral
 from tests.portal.test_transparency_dataset import END, START, TODAY, at, build_dataset, make
 

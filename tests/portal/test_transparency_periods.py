@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.transparency.periods import (
+from dashboards.transparency.periods import (
     PeriodError,
     custom_period,
     named_period,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from referrals.intake.services.filing import referral_submit
 from referrals.models import Kind, Referral
-from referrals.services.intake import referral_submit
 
 EXPLANATION = "This account posts recruitment material for a proscribed organisation."
 

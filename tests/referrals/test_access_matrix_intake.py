@@ -6,7 +6,7 @@ anonymous callers are sent to sign in (pages) or refused (API).
 
 import pytest
 
-from referrals.services.evidence import evidence_inspect_all, evidence_store
+from referrals.intake.services.evidence import evidence_inspect_all, evidence_store
 from tests.referrals.evidence_files import png_bytes, upload
 from tests.referrals.factories import make_referral
 
@@ -140,7 +140,7 @@ def test_filing_pages_by_persona(request, client_for, client, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_bulk_jobs_are_the_owners_alone(request, client_for, api_for, anon_api, client, ngo_member, persona):
-    from referrals.services.bulk import bulk_job_create, items_from_json
+    from referrals.intake.services.bulk import bulk_job_create, items_from_json
     from tests.referrals.factories import referral_data
 
     job = bulk_job_create(user=ngo_member, items=items_from_json([referral_data()]))

@@ -7,8 +7,8 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from referrals.intake.services.bulk import CSV_COLUMNS, bulk_job_create, bulk_job_step, parse_csv
 from referrals.models import BulkJob, Referral, Subject, TimelineEvent
-from referrals.services.bulk import CSV_COLUMNS, bulk_job_create, bulk_job_step, parse_csv
 from tests.referrals.factories import referral_data
 
 BULK = "/api/v1/referrals/bulk/"

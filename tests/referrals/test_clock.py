@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from referrals.clock import (
+from referrals.engine.clock import (
     AT_RISK_SHARE,
     LEGAL_CLOCK_MINUTES,
     Clock,

@@ -7,8 +7,13 @@ import pytest
 from django.utils import timezone
 
 from portal.models import AuditEvent
+from referrals.intake.services.evidence import (
+    EvidenceRejected,
+    evidence_path,
+    evidence_purge_expired,
+    safe_display_name,
+)
 from referrals.models import Evidence, PreservationHold, Referral
-from referrals.services.evidence import EvidenceRejected, evidence_path, evidence_purge_expired, safe_display_name
 from referrals.tasks import purge_expired_evidence
 from tests.referrals.evidence_files import pdf_bytes, png_bytes, upload
 from tests.referrals.factories import make_referral
@@ -151,7 +156,7 @@ def test_download_is_an_audited_attachment_with_nosniff(api_for, ngo_member, rev
 @pytest.mark.django_db
 def test_page_download_is_audited_too(client_for, ngo_member):
     referral = make_referral(ngo_member)
-    from referrals.services.evidence import evidence_inspect_all, evidence_store
+    from referrals.intake.services.evidence import evidence_inspect_all, evidence_store
 
     (row,) = evidence_store(
         referral=referral, files=evidence_inspect_all([upload("a.png", png_bytes())]), user=ngo_member
@@ -164,7 +169,7 @@ def test_page_download_is_audited_too(client_for, ngo_member):
 
 @pytest.mark.django_db
 def test_evidence_filed_with_the_referral_is_kept_with_it(ngo_member):
-    from referrals.services.evidence import evidence_inspect_all
+    from referrals.intake.services.evidence import evidence_inspect_all
 
     files = evidence_inspect_all([upload("a.png", png_bytes()), upload("b.pdf", pdf_bytes())])
     referral = make_referral(ngo_member, evidence=files)

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from referrals.intake.services.idempotency import fingerprint, idempotency_reserve
 from referrals.models import IdempotencyRecord, Referral
-from referrals.services.idempotency import fingerprint, idempotency_reserve
 from tests.referrals.factories import referral_data
 
 URL = "/api/v1/referrals/"

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from referrals.intake.services import filing as intake
 from referrals.models import Subject, Target
-from referrals.services import intake
 from tests.referrals.factories import referral_data
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from unittest import mock
 
 import pytest
 
+from referrals.intake.services.filing import referral_reply
 from referrals.models import Referral, Status
-from referrals.services.intake import referral_reply
-from referrals.services.review import referral_claim, referral_decide, referral_request_info
-from referrals.services.routing import referral_route_batch
+from referrals.review.services.casework import referral_claim, referral_decide, referral_request_info
+from referrals.review.services.routing import referral_route_batch
 from tests.referrals.factories import make_referral
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

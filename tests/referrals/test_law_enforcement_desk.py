@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from partners.models import OrganisationKind, Role
 from portal.models import AuditEvent
-from referrals import le_selectors
+from referrals.intake.services.filing import referral_reply
+from referrals.law_enforcement import selectors as le_selectors
 from referrals.models import Referral
-from referrals.services.deadlines import referrals_mark_breached
-from referrals.services.intake import referral_reply
-from referrals.services.review import referral_claim, referral_decide, referral_request_info
+from referrals.review.services.casework import referral_claim, referral_decide, referral_request_info
+from referrals.review.services.deadlines import referrals_mark_breached
 from tests.factories import OrganisationFactory, make_member
 from tests.referrals.review_factories import claimed, received, routed
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.models import AuditEvent, Notification
-from referrals.models import Evidence, PreservationHold, Referral, TimelineEvent
-from referrals.services.evidence import evidence_inspect_all, evidence_path, evidence_purge_expired
-from referrals.services.legal import (
+from referrals.intake.services.evidence import evidence_inspect_all, evidence_path, evidence_purge_expired
+from referrals.law_enforcement.services import (
     preservation_release_expired,
     preservation_remind_expiring,
     preservation_renew,
 )
+from referrals.models import Evidence, PreservationHold, Referral, TimelineEvent
 from referrals.tasks import release_expired_preservations, remind_expiring_preservations
 from tests.factories import make_member
 from tests.referrals.evidence_files import png_bytes, upload
@@ -33,7 +33,7 @@ def preserved(liaison, reviewer, *, days: int = 30, accounts=("held_account",)) 
     """A preservation request decided `data_preserved`, held until today + `days`."""
     until = timezone.localdate() + timedelta(days=days)
     request = claimed(reviewer, liaison, "preservation_request", accounts=accounts, preserve_until=until.isoformat())
-    from referrals.services.review import referral_decide
+    from referrals.review.services.casework import referral_decide
 
     referral_decide(by=reviewer, referral=request, **PRESERVED)
     return Referral.objects.select_related("decision").get(pk=request.pk)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from referrals.normalise import (
+from referrals.engine.normalise import (
     MAX_PART_LENGTH,
     MAX_URL_LENGTH,
     Target,

@@ -4,7 +4,7 @@ import pytest
 
 from portal.errors import DomainError, NotAllowed
 from referrals.models import Queue, RoutingRule
-from referrals.services.queues import queue_update, rule_delete, rule_save
+from referrals.review.services.queues import queue_update, rule_delete, rule_save
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.errors import DomainError, NotAllowed, TransitionError
+from referrals.intake.services.filing import referral_reply
 from referrals.models import Decision, PreservationHold, Queue, Referral, Status, Subject, TimelineEvent
-from referrals.services.intake import referral_reply
-from referrals.services.review import (
+from referrals.review.services.casework import (
     referral_claim,
     referral_claim_next,
     referral_decide,

@@ -1,5 +1,5 @@
 from referrals.models import Subject
-from referrals.queue_selectors import LINKED_PREVIEW, referral_subjects
+from referrals.review.selectors import LINKED_PREVIEW, referral_subjects
 from tests.referrals.factories import make_referral
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from referrals.routing import (
+from referrals.engine.routing import (
     DEFAULT_QUEUES,
     DEFAULT_RULES,
     Decision,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEvent
 from referrals.models import Referral, Status, TimelineEvent
-from referrals.services.routing import referral_route_batch, referrals_claim_routed
+from referrals.review.services.routing import referral_route_batch, referrals_claim_routed
 from tests.referrals.review_factories import received
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 from partners.models import OrganisationKind
 from portal.models import AuditEvent
 from referrals.models import Decision, Referral, Status, Subject, TimelineEvent
-from referrals.services.routing import referral_route_batch, referrals_sweep_received
+from referrals.review.services.routing import referral_route_batch, referrals_sweep_received
 from referrals.tasks import route_referrals
 from tests.referrals.review_factories import ngo_member_of_new_organisation, received, routed
 

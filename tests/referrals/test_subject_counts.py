@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from referrals import queue_selectors
+from referrals.intake.services.bulk import bulk_job_create, bulk_job_step, parse_csv
 from referrals.models import Subject, subject_counts_recount
+from referrals.review import selectors as queue_selectors
 from referrals.selectors import referrals_visible_to
-from referrals.services.bulk import bulk_job_create, bulk_job_step, parse_csv
 from tests.referrals.factories import make_referral
 from tests.referrals.test_bulk import csv_bytes, good_row
 

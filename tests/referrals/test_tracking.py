@@ -132,7 +132,7 @@ def test_list_page_filters_and_search(client_for, ngo_member):
 
 @pytest.mark.django_db
 def test_list_page_pages_by_cursor(client_for, ngo_member):
-    from referrals import views
+    from referrals.intake import views
 
     made = [make_referral(ngo_member, targets=[{"url": f"https://x.com/a{n}"}]) for n in range(views.PAGE_SIZE + 3)]
     client = client_for(ngo_member)

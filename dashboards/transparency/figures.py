@@ -1,0 +1,379 @@
+"""The figures of the public transparency report (SPEC §8).
+
+Population: the referrals *received* in the period, `start` 00:00 UTC to the end of `end`
+(UTC dates, both inclusive). Every figure describes that population, so the report for a
+quarter does not change shape when a referral is decided in the next one; its figures for
+open referrals settle as they are decided.
+
+Definitions:
+
+- **by kind / category / submitter kind**: received referrals counted by each; the submitter
+  kind is the filing organisation's kind (`ngo` or `law_enforcement`).
+- **outcomes**: referrals by status: `actioned`, `no_violation`, `rejected` (together
+  "decided"), `duplicate`, `withdrawn`, and `open` (not closed yet).
+- **actions**: decisions on those referrals by action (one decision per referral, including
+  decisions applied from another referral's decision on the same account).
+- **accounts suspended**: distinct accounts (subjects) whose suspension came from a referral
+  received in the period (`Subject.suspended_by`). An account named in many referrals counts
+  once, and a later referral about an already suspended account adds nothing.
+- **content removed**: decisions with action `content_removed`.
+- **time to decision** per kind: minutes from receipt to decision less the time the clock
+  was paused waiting on the submitter (`referrals.clock.minutes_to_decision`), over the
+  decided referrals; the median and the 90th percentile by linear interpolation
+  (`referrals.clock.percentile`, which is what PostgreSQL's `percentile_cont` computes).
+- **removal orders within 60 minutes**: removal orders decided on time ÷ removal orders
+  that were decided or are still open past their deadline (an overdue open order is a
+  miss, not a gap). "On time" is the decision's recorded `on_time`; when unset, the
+  clock's own test (`decided_at <= due_at`, see `referrals.clock.Clock.met_deadline`).
+- **SLA compliance per queue**: decided referrals of the queue decided by their `due_at` ÷
+  decided referrals of the queue; `breached` counts the queue's referrals flagged breached.
+
+Database work: four queries whatever the number of referrals: one GROUP BY over the
+period's referrals (joined to their decision and submitter) by a few low-cardinality
+columns, which every count is summed from; the suspended accounts; the time to decision;
+the queue names. On PostgreSQL the percentiles are computed in SQL with
+`percentile_cont`; SQLite has no such aggregate, so there the decided rows' three timestamps
+are read and the percentiles computed in Python — fine for development data, and the reason
+production runs on PostgreSQL.
+
+Cache: the raw figures of a period that ended before today (UTC) are cached for
+`CACHE_SECONDS` (5 minutes) under a key naming the period. A period reaching today is never
+cached, so today's numbers are live. A closed period can still change (a late decision, a
+withdrawal); those changes show within five minutes, which is the whole invalidation
+scheme.
+
+Small cells: `public_figures` replaces every count under `SUPPRESS_BELOW` (5), zero
+included, by the string `"<5"`, and sets a ratio or percentile to `None` when a count it is
+computed from is under 5 (a share of 3 out of 10 would give the 3 away). Nothing here names
+a referral, an account or an organisation: only enum values, their labels and queue names.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, Value
+from django.db.models.functions import Cast, Greatest, TruncMonth
+
+from dashboards.transparency.periods import today_utc
+from partners.models import OrganisationKind
+from referrals.engine.clock import minutes_to_decision, percentile
+from referrals.models import (
+    DECIDED_STATUSES,
+    OPEN_STATUSES,
+    Action,
+    Category,
+    Kind,
+    Queue,
+    Referral,
+    Status,
+    Subject,
+)
+
+SUPPRESS_BELOW = 5
+SUPPRESSED = "<5"
+CACHE_SECONDS = 300
+CACHE_VERSION = 1
+SUBMITTER_KINDS = (OrganisationKind.NGO, OrganisationKind.LAW_ENFORCEMENT)
+OUTCOMES = (Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN)
+OPEN_OUTCOME = ("open", "Open (not yet closed)")
+DECIDED = tuple(DECIDED_STATUSES)
+
+
+# --- Public entry point ---------------------------------------------------------------------------
+
+
+def transparency_figures(start: date, end: date, *, suppress: bool = True, today: date | None = None) -> dict:
+    """The report's figures for referrals received from `start` to `end` (UTC, inclusive).
+
+    With `suppress` (the default, and the only form shown to the public) small cells are
+    replaced as described in the module docstring; platform staff pages pass
+    `suppress=False`. The result is plain JSON-able data.
+    """
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    raw = _raw_cached(start, end, today or today_utc())
+    return public_figures(raw) if suppress else raw
+
+
+def cache_key(start: date, end: date) -> str:
+    return f"portal:transparency:v{CACHE_VERSION}:{start.isoformat()}:{end.isoformat()}"
+
+
+def _raw_cached(start: date, end: date, today: date) -> dict:
+    if end >= today:
+        return compute_figures(start, end)
+    key = cache_key(start, end)
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_figures(start, end)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+# --- Computation --------------------------------------------------------------------------------
+
+
+class _PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: the `fraction` percentile, linearly interpolated."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float):
+        super().__init__(expression, fraction=repr(float(fraction)))
+
+
+class _SecondsBetween(Func):
+    """PostgreSQL: exact seconds from the second timestamp to the first."""
+
+    arg_joiner = " - "
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    output_field = FloatField()
+
+
+def _window(start: date, end: date, field: str = "received_at") -> Q:
+    """Received from `start` 00:00 UTC up to, not including, the day after `end`."""
+    low = datetime.combine(start, time.min, tzinfo=UTC)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def _months(start: date, end: date) -> list[str]:
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def compute_figures(start: date, end: date) -> dict:
+    """The raw (unsuppressed) figures, straight from the database: four queries."""
+    window = _window(start, end)
+    referrals = Referral.objects.filter(window).order_by()
+
+    # 1. One GROUP BY over the period's referrals (with their decision and submitter) by
+    #    kind, category, submitter kind, status, queue, month and action: every count of the
+    #    report is a sum over these rows (a few hundred to a few thousand, however many
+    #    referrals), so the period is scanned once for all of them.
+    groups = (
+        referrals.annotate(month=TruncMonth("received_at", tzinfo=UTC))
+        .values("kind", "category", "organisation__kind", "status", "queue_id", "month", "decision__action")
+        .annotate(
+            n=Count("seq"),
+            by_due=Count("seq", filter=Q(status__in=DECIDED, decided_at__lte=F("due_at"))),
+            breached_n=Count("seq", filter=Q(breached=True)),
+            on_time=Count("seq", filter=_ON_TIME),
+        )
+    )
+    by_kind = dict.fromkeys(Kind.values, 0)
+    by_category = dict.fromkeys(Category.values, 0)
+    by_submitter = dict.fromkeys(SUBMITTER_KINDS, 0)
+    by_status = dict.fromkeys(Status.values, 0)
+    per_month = dict.fromkeys(_months(start, end), 0)
+    actions = dict.fromkeys(Action.values, 0)
+    queues: dict[int, dict[str, int]] = {}
+    removal = {"counted": 0, "within": 0}
+    total = 0
+    for row in groups:
+        n, status = row["n"], row["status"]
+        total += n
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + n
+        by_category[row["category"]] = by_category.get(row["category"], 0) + n
+        if row["organisation__kind"] in by_submitter:
+            by_submitter[row["organisation__kind"]] += n
+        by_status[status] = by_status.get(status, 0) + n
+        month = f"{row['month']:%Y-%m}"
+        per_month[month] = per_month.get(month, 0) + n
+        if row["decision__action"]:
+            actions[row["decision__action"]] = actions.get(row["decision__action"], 0) + n
+        if row["queue_id"] is not None:
+            q = queues.setdefault(row["queue_id"], {"decided": 0, "decided_by_due": 0, "breached": 0})
+            if status in DECIDED:
+                q["decided"] += n
+            q["decided_by_due"] += row["by_due"]
+            q["breached"] += row["breached_n"]
+        if row["kind"] == Kind.REMOVAL_ORDER:
+            removal["counted"] += n if status in DECIDED else row["breached_n"] if status in OPEN_STATUSES else 0
+            removal["within"] += row["on_time"]
+    removal["share"] = _ratio(removal["within"], removal["counted"])
+
+    # 2. Accounts suspended because of a referral of the period. Such an account was
+    #    suspended at or after the referral's receipt, which keeps the join to recent
+    #    suspensions.
+    low = datetime.combine(start, time.min, tzinfo=UTC)
+    suspended = Subject.objects.filter(_window(start, end, "suspended_by__received_at"), suspended_at__gte=low).count()
+
+    # 3. Time to decision per kind.
+    times = time_to_decision(referrals.filter(status__in=DECIDED, decided_at__isnull=False))
+
+    # 4. Queue names.
+    sla = []
+    for queue in Queue.objects.order_by("sla_minutes", "name"):
+        q = queues.get(queue.pk, {"decided": 0, "decided_by_due": 0, "breached": 0})
+        sla.append(
+            {
+                "queue": queue.slug,
+                "name": queue.name,
+                "sla_minutes": queue.sla_minutes,
+                **q,
+                "compliance": _ratio(q["decided_by_due"], q["decided"]),
+            }
+        )
+
+    decided = sum(by_status[s] for s in DECIDED)
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "received": total,
+        "by_kind": [{"kind": k.value, "label": k.label, "count": by_kind[k.value]} for k in Kind],
+        "by_category": [{"category": c.value, "label": c.label, "count": by_category[c.value]} for c in Category],
+        "by_submitter_kind": [
+            {"submitter_kind": k.value, "label": k.label, "count": by_submitter[k.value]} for k in SUBMITTER_KINDS
+        ],
+        "by_month": [{"month": month, "count": n} for month, n in per_month.items()],
+        "outcomes": [{"outcome": s.value, "label": s.label, "count": by_status[s.value]} for s in OUTCOMES]
+        + [
+            {"outcome": OPEN_OUTCOME[0], "label": OPEN_OUTCOME[1], "count": total - sum(by_status[s] for s in OUTCOMES)}
+        ],
+        "decided": decided,
+        "actions": [{"action": a.value, "label": a.label, "count": actions[a.value]} for a in Action],
+        "accounts_suspended": suspended,
+        "content_removed": actions[Action.CONTENT_REMOVED],
+        "time_to_decision": [
+            {
+                "kind": k.value,
+                "label": k.label,
+                **times.get(k.value, {"decided": 0, "median_minutes": None, "p90_minutes": None}),
+            }
+            for k in Kind
+        ],
+        "removal_orders_within_60_minutes": removal,
+        "sla_by_queue": sla,
+    }
+
+
+# "On time" for a decided referral: the decision's recorded `on_time`, or where it is unset,
+# the clock's own test, decided by `due_at` (referrals.clock.Clock.met_deadline).
+_ON_TIME = Q(status__in=DECIDED) & (
+    Q(decision__on_time=True) | Q(decision__on_time__isnull=True, decided_at__lte=F("due_at"))
+)
+
+
+def removal_order_compliance(referrals) -> dict:
+    """`{counted, within, share}` for the removal orders among `referrals` (one query).
+
+    Counted: decided, or open past the deadline. Within: decided with `on_time` recorded
+    true, or, where it is unset, decided by `due_at` (the clock's own test).
+    """
+    counts = (
+        referrals.filter(kind=Kind.REMOVAL_ORDER)
+        .order_by()
+        .aggregate(
+            counted=Count("seq", filter=Q(status__in=DECIDED) | Q(status__in=OPEN_STATUSES, breached=True)),
+            within=Count("seq", filter=_ON_TIME),
+        )
+    )
+    return {**counts, "share": _ratio(counts["within"], counts["counted"])}
+
+
+def time_to_decision(decided) -> dict[str, dict]:
+    """Minutes from receipt to decision per kind over the referrals `decided` (a queryset of
+    decided referrals with `decided_at` set), pauses excluded as in
+    `referrals.clock.minutes_to_decision`: `{kind: {"decided", "median_minutes",
+    "p90_minutes"}}`, minutes rounded to 0.1, kinds with no decided referral absent.
+
+    The transparency report and the liaison's desk both use it, so their medians agree.
+    """
+    if connection.vendor == "postgresql":
+        minutes = Greatest(
+            Value(0.0),
+            (_SecondsBetween("decided_at", "received_at") - Cast("paused_seconds", FloatField())) / Value(60.0),
+        )
+        rows = decided.values("kind").annotate(
+            n=Count("seq"), median=_PercentileCont(minutes, 0.5), p90=_PercentileCont(minutes, 0.9)
+        )
+        return {
+            row["kind"]: {
+                "decided": row["n"],
+                "median_minutes": _minutes(row["median"]),
+                "p90_minutes": _minutes(row["p90"]),
+            }
+            for row in rows
+        }
+    # SQLite: no percentile aggregate; read the decided rows of the period (development scale).
+    samples: dict[str, list[float]] = {}
+    for kind, received_at, decided_at, paused in decided.values_list(
+        "kind", "received_at", "decided_at", "paused_seconds"
+    ).iterator():
+        elapsed = minutes_to_decision(received_at, max(decided_at, received_at), paused / 60)
+        samples.setdefault(kind, []).append(elapsed)
+    return {
+        kind: {
+            "decided": len(values),
+            "median_minutes": _minutes(percentile(values, 50)),
+            "p90_minutes": _minutes(percentile(values, 90)),
+        }
+        for kind, values in samples.items()
+    }
+
+
+def _minutes(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+# --- Suppression --------------------------------------------------------------------------------
+
+
+def suppress_count(value: int) -> int | str:
+    return SUPPRESSED if value < SUPPRESS_BELOW else value
+
+
+def _small(*counts: int) -> bool:
+    return any(c < SUPPRESS_BELOW for c in counts)
+
+
+def public_figures(raw: dict) -> dict:
+    """`raw` with every small count replaced by "<5" and the ratios built on one set to None."""
+    out = {
+        "period": dict(raw["period"]),
+        "suppression": {"threshold": SUPPRESS_BELOW, "marker": SUPPRESSED},
+        "received": suppress_count(raw["received"]),
+        "decided": suppress_count(raw["decided"]),
+        "accounts_suspended": suppress_count(raw["accounts_suspended"]),
+        "content_removed": suppress_count(raw["content_removed"]),
+    }
+    for section in ("by_kind", "by_category", "by_submitter_kind", "by_month", "outcomes", "actions"):
+        out[section] = [{**row, "count": suppress_count(row["count"])} for row in raw[section]]
+    out["time_to_decision"] = [
+        {
+            **row,
+            "decided": suppress_count(row["decided"]),
+            "median_minutes": None if _small(row["decided"]) else row["median_minutes"],
+            "p90_minutes": None if _small(row["decided"]) else row["p90_minutes"],
+        }
+        for row in raw["time_to_decision"]
+    ]
+    removal = raw["removal_orders_within_60_minutes"]
+    out["removal_orders_within_60_minutes"] = {
+        "counted": suppress_count(removal["counted"]),
+        "within": suppress_count(removal["within"]),
+        "share": None if _small(removal["counted"], removal["within"]) else removal["share"],
+    }
+    out["sla_by_queue"] = [
+        {
+            **row,
+            "decided": suppress_count(row["decided"]),
+            "decided_by_due": suppress_count(row["decided_by_due"]),
+            "breached": suppress_count(row["breached"]),
+            "compliance": None if _small(row["decided"], row["decided_by_due"]) else row["compliance"],
+        }
+        for row in raw["sla_by_queue"]
+    ]
+    return out

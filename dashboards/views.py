@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dashboards import home as dashboard
+
+
+@login_required
+def home(request):
+    return render(request, "portal/home.html", dashboard.context_for(request.user, request.GET))
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    from portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+    except Exception:
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"database": "down", "broker": "unknown"}, status=503)
+    return JsonResponse({"database": "ok", "broker": _broker_state()})
+
+
+@login_required
+def notifications(request):
+    from django.core.paginator import Paginator
+
+    from portal.notifications import notifications_mark_read, notifications_of
+
+    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
+    response = render(request, "portal/notifications.html", {"page": page})
+    notifications_mark_read(user=request.user)
+    return response

@@ -1,0 +1,201 @@
+"""API shapes of referrals (SPEC §3.2). Partners never see queue, priority, assignee,
+routing reasons, related counts or any reviewer's identity; platform roles do."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from referrals.engine import legal
+from referrals.models import BulkJob, Category, Evidence, Kind, Referral, Severity
+
+# --- Input (validation itself lives in referrals.services.intake.referral_clean) -----------
+
+
+class TargetInputSerializer(serializers.Serializer):
+    url = serializers.CharField(required=False, help_text="http(s) URL of the account or the content")
+    platform = serializers.CharField(required=False, help_text="With `account`, instead of a URL (e.g. `x`)")
+    account = serializers.CharField(required=False, help_text="Handle, with or without @")
+    content_id = serializers.CharField(required=False)
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    category = serializers.ChoiceField(choices=Category.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices, help_text="Optional for emergency_request (imminent)")
+    explanation = serializers.CharField(min_length=20, max_length=5000)
+    targets = TargetInputSerializer(many=True, help_text="1-100 targets")
+    language = serializers.CharField(required=False, help_text="ISO 639-1")
+    country = serializers.CharField(required=False, help_text="ISO 3166-1 alpha-2")
+    good_faith_confirmed = serializers.BooleanField(required=False, help_text="Must be true for notice")
+    authority_reference = serializers.CharField(required=False, help_text="Required for law-enforcement kinds")
+    legal_basis = serializers.CharField(required=False, help_text="Required for legal kinds")
+    issuing_authority = serializers.CharField(required=False, help_text="Required for removal_order")
+    legal_grounds = serializers.ListField(
+        child=serializers.ChoiceField(choices=legal.GROUNDS),
+        required=False,
+        help_text="removal_order only, at least one: the grounds of Regulation (EU) 2021/784 Art. 2(7)",
+    )
+    preserve_until = serializers.DateField(required=False, help_text="preservation_request only; default +90 days")
+
+
+class WithdrawInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class MessageInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class BulkInputSerializer(serializers.Serializer):
+    items = ReferralInputSerializer(many=True, required=False, help_text="At most 10,000; or upload `file`")
+    file = serializers.FileField(
+        required=False,
+        help_text="CSV with header kind,category,severity,explanation,targets,language,country,"
+        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until; "
+        "targets and legal grounds separated by spaces or |",
+    )
+
+
+# --- Output --------------------------------------------------------------------------------
+
+
+class TargetSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    platform = serializers.CharField()
+    account = serializers.CharField()
+    content_id = serializers.CharField()
+    subject = serializers.UUIDField(source="subject_id", allow_null=True)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    available = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at", "available", "download"]
+
+    def get_available(self, evidence) -> bool:
+        return evidence.file_deleted_at is None
+
+    def get_download(self, evidence) -> str:
+        return f"/api/v1/referrals/{evidence.referral.id}/evidence/{evidence.id}/"
+
+    def to_representation(self, evidence):
+        data = super().to_representation(evidence)
+        if self.context.get("platform"):
+            data["known_content"] = bool(getattr(evidence, "known_content", False))
+        return data
+
+
+class DecisionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    ground = serializers.CharField()
+    policy = serializers.CharField()
+    statement_of_reasons = serializers.CharField()
+    territorial_scope = serializers.ListField(child=serializers.CharField())
+    restriction_end = serializers.DateField(allow_null=True)
+    non_compliance_reason = serializers.CharField(help_text="unable_to_comply on a removal order: why (else empty)")
+    decided_at = serializers.DateTimeField()
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+PLATFORM_FIELDS = ("queue", "priority", "assignee", "routing_reasons", "routed_at", "related_count")
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """Platform-only fields are present only when the context says `platform`."""
+
+    reference = serializers.CharField(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    decision = serializers.SerializerMethodField()
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    assignee = serializers.SerializerMethodField()
+    related_count = serializers.SerializerMethodField()
+    legal_grounds = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "category",
+            "severity",
+            "status",
+            "explanation",
+            "targets",
+            "language",
+            "country",
+            "good_faith_confirmed",
+            "authority_reference",
+            "legal_basis",
+            "issuing_authority",
+            "legal_grounds",
+            "preserve_until",
+            "organisation",
+            "received_at",
+            "due_at",
+            "decided_at",
+            "breached",
+            "decision",
+            "evidence",
+            *PLATFORM_FIELDS,
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, referral):
+        decision = getattr(referral, "decision", None)
+        return DecisionSerializer(decision).data if decision is not None else None
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_assignee(self, referral):
+        if not self.context.get("platform"):
+            # Dropped for partners below; the selector does not join it for them, so reading
+            # it here would cost one query per assigned row.
+            return None
+        return referral.assignee.email if referral.assignee_id else None
+
+    def get_related_count(self, referral) -> int:
+        return getattr(referral, "related_count", 0)
+
+    def to_representation(self, referral):
+        data = super().to_representation(referral)
+        if not self.context.get("platform"):
+            for name in PLATFORM_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    type = serializers.CharField()
+    actor = serializers.CharField(help_text='"Platform reviewer" for platform staff when a partner asks')
+    message = serializers.CharField()
+
+
+class BulkJobSerializer(serializers.ModelSerializer):
+    errors = serializers.ListField(child=serializers.DictField(), help_text="[{row, errors: {field: [messages]}}]")
+
+    class Meta:
+        model = BulkJob
+        fields = ["id", "status", "total", "processed", "created", "failed", "errors", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class BulkAcceptedSerializer(serializers.Serializer):
+    job = serializers.UUIDField()

@@ -1,0 +1,275 @@
+"""Referral endpoints of SPEC §9 for submitters and everyone who may read referrals.
+
+Every object is fetched through `referrals_visible_to`, so another organisation's referral
+is a 404; a visible referral the caller may not act on is a 403.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.audit import audit
+from portal.errors import DomainError
+from portal.pagination import CursorPagination
+from referrals import selectors
+from referrals.intake.api.serializers import (
+    BulkAcceptedSerializer,
+    BulkInputSerializer,
+    BulkJobSerializer,
+    EventSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    MessageInputSerializer,
+    ReferralInputSerializer,
+    ReferralSerializer,
+    WithdrawInputSerializer,
+)
+from referrals.intake.services import bulk, evidence, idempotency
+from referrals.intake.services import filing as intake
+from referrals.models import Category, Kind, Referral, Status, Target
+from referrals.permissions import can_file
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Replays the first response for 24 hours; 422 with another body; 409 while in flight.",
+)
+
+
+class ReferralPagination(CursorPagination):
+    ordering = "-seq"
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    category = django_filters.ChoiceFilter(choices=Category.choices)
+    queue = django_filters.CharFilter(method="filter_queue", help_text="Queue slug (platform roles)")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    subject = django_filters.UUIDFilter(method="filter_subject", help_text="Subject id")
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+    def filter_queue(self, queryset, name, value):
+        # Partners do not see queues, so their filter by one matches nothing rather than
+        # letting them map which of their referrals sit where.
+        if not selectors.is_platform_staff(self.request.user):
+            return queryset.none()
+        return queryset.filter(queue__slug=value)
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(seq__in=Target.objects.filter(subject_id=value).values("referral_id"))
+
+
+def _context(request) -> dict:
+    return {"request": request, "platform": selectors.is_platform_staff(request.user)}
+
+
+def _referral(request, id) -> Referral:
+    return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
+
+
+def _audit_view(request, referral: Referral) -> None:
+    if referral.is_law_enforcement:
+        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
+
+
+def _invalid(exc: intake.ReferralInvalid):
+    return serializers.ValidationError(exc.errors)
+
+
+class ReferralListCreate(generics.ListAPIView):
+    serializer_class = ReferralSerializer
+    pagination_class = ReferralPagination
+    filterset_class = ReferralFilter
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return selectors.referrals_visible_to(self.request.user)
+
+    def get_serializer_context(self):
+        return _context(self.request)
+
+    @extend_schema(
+        request=ReferralInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={201: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
+    )
+    def post(self, request):
+        def create():
+            try:
+                referral = intake.referral_submit(user=request.user, data=request.data, request=request)
+            except intake.ReferralInvalid as exc:
+                raise _invalid(exc) from None
+            # The service hands back the referral with its targets and evidence in hand; the
+            # submitter may see it by definition, so it is not read again through the selector.
+            return status.HTTP_201_CREATED, ReferralSerializer(referral, context=_context(request)).data
+
+        return idempotent(request, "referrals.create", request.data, create)
+
+
+def idempotent(request, endpoint: str, payload, work) -> Response:
+    """Run `work() -> (status, body)` at most once per Idempotency-Key (SPEC §9)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        code, body = _run(work)
+        return Response(body, status=code)
+    record, replay = idempotency.idempotency_reserve(
+        user=request.user, endpoint=endpoint, key=key, request_hash=idempotency.fingerprint(payload)
+    )
+    if replay:
+        return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+    try:
+        code, body = _run(work)
+    except BaseException:
+        idempotency.idempotency_abandon(record=record)
+        raise
+    idempotency.idempotency_finish(record=record, status_code=code, body=body)
+    return Response(body, status=code)
+
+
+def _run(work):
+    """Refusals are responses worth replaying too, so turn them into (status, body) here."""
+    try:
+        return work()
+    except serializers.ValidationError as exc:
+        return 400, exc.detail
+    except DomainError as exc:
+        body = {exc.field: [exc.message]} if exc.field and exc.status_code == 400 else {"detail": exc.message}
+        return exc.status_code, body
+
+
+class ReferralDetail(APIView):
+    @extend_schema(responses=ReferralSerializer)
+    def get(self, request, id):
+        referral = _referral(request, id)
+        _audit_view(request, referral)
+        return Response(ReferralSerializer(referral, context=_context(request)).data)
+
+
+class ReferralEvents(APIView):
+    @extend_schema(
+        responses=EventSerializer(many=True),
+        description="The whole timeline, oldest first, as a plain list (not paginated).",
+    )
+    def get(self, request, id):
+        referral = _referral(request, id)
+        _audit_view(request, referral)
+        return Response(EventSerializer(selectors.referral_events(request.user, referral), many=True).data)
+
+
+class EvidenceUpload(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
+    def post(self, request, id):
+        referral = _referral(request, id)
+        uploads = request.FILES.getlist("file")
+        if len(uploads) != 1:
+            raise serializers.ValidationError({"file": ["Upload one file as the multipart field “file”."]})
+        try:
+            (row,) = evidence.evidence_add(referral=referral, uploads=uploads, user=request.user, request=request)
+        except evidence.EvidenceRejected as exc:
+            raise serializers.ValidationError({"file": [exc.message]}) from None
+        return Response(EvidenceSerializer(row, context=_context(request)).data, status=status.HTTP_201_CREATED)
+
+
+class EvidenceDownload(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 410: None})
+    def get(self, request, id, evidence_id):
+        referral = _referral(request, id)
+        row = get_object_or_404(selectors.evidence_visible_to(request.user), referral=referral, id=evidence_id)
+        return evidence_response(request, row)
+
+
+def evidence_response(request, row):
+    try:
+        handle = evidence.evidence_open(evidence=row, user=request.user, request=request)
+    except FileNotFoundError:
+        if row.file_deleted_at is not None:
+            return Response({"detail": "This file was deleted under the retention policy."}, status=410)
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ReferralWithdraw(APIView):
+    @extend_schema(request=WithdrawInputSerializer, responses=ReferralSerializer)
+    def post(self, request, id):
+        referral = _referral(request, id)
+        data = WithdrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intake.referral_withdraw(
+            referral=referral, user=request.user, reason=data.validated_data.get("reason", ""), request=request
+        )
+        return Response(ReferralSerializer(_referral(request, id), context=_context(request)).data)
+
+
+class ReferralMessages(APIView):
+    @extend_schema(
+        request=MessageInputSerializer,
+        responses=ReferralSerializer,
+        description="The submitter's answer to a request for information (`needs_info` → `routed`).",
+    )
+    def post(self, request, id):
+        referral = _referral(request, id)
+        data = MessageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        intake.referral_reply(referral=referral, user=request.user, body=data.validated_data["body"], request=request)
+        return Response(ReferralSerializer(_referral(request, id), context=_context(request)).data)
+
+
+class BulkCreate(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        request={"application/json": BulkInputSerializer, "multipart/form-data": BulkInputSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={202: BulkAcceptedSerializer},
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is not None:
+            if upload.size > bulk.MAX_CSV_BYTES:
+                raise serializers.ValidationError({"file": ["The CSV file is larger than 25 MB; split it."]})
+            raw = upload.read()
+            payload = raw
+        else:
+            raw = None
+            payload = request.data
+
+        def create():
+            if raw is not None:
+                items = bulk.parse_csv(raw)
+            elif hasattr(request.data, "get") and "items" in request.data:
+                items = bulk.items_from_json(request.data["items"])
+            else:
+                raise serializers.ValidationError({"items": ['Send {"items": [...]} or a CSV as “file”.']})
+            job = bulk.bulk_job_create(user=request.user, items=items, request=request)
+            return status.HTTP_202_ACCEPTED, {"job": str(job.id)}
+
+        if not can_file(request.user):
+            return Response({"detail": "Your role does not file referrals."}, status=403)
+        return idempotent(request, "referrals.bulk", payload, create)
+
+
+class JobDetail(APIView):
+    @extend_schema(responses=BulkJobSerializer)
+    def get(self, request, id):
+        job = get_object_or_404(selectors.bulk_jobs_of(request.user), id=id)
+        return Response(BulkJobSerializer(job).data)

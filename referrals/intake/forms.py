@@ -1,0 +1,161 @@
+"""Forms of the partner pages. Validation of a filing is `referral_clean`, shared with the API."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from referrals.engine import legal
+from referrals.intake.services.bulk import targets_from_text
+from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
+from referrals.intake.services.filing import FIELDS_BY_KIND, referral_clean
+from referrals.models import Category, Kind, Severity, Status
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def _kinds_help(field: str) -> str:
+    labels = [Kind(k).label.lower() for k in FIELDS_BY_KIND[field]]
+    return "Needed for: " + ", ".join(labels) + "."
+
+
+def _blank(choices) -> list:
+    return [("", "—"), *choices]
+
+
+class ReferralForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind")
+    category = forms.ChoiceField(choices=_blank(Category.choices))
+    severity = forms.ChoiceField(
+        choices=_blank(Severity.choices),
+        required=False,
+        help_text="Emergency requests are always treated as imminent.",
+    )
+    explanation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+        help_text="Why the content breaks the rules or the law (20–5,000 characters).",
+    )
+    targets = forms.CharField(
+        label="Targets",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"}),
+        help_text="One per line: a URL (https://…) or platform:account, e.g. <code>telegram:channelname</code>. "
+        "Up to 100. A removal order needs the exact URL of each item.",
+    )
+    language = forms.CharField(required=False, max_length=8, help_text="Two-letter code of the content, e.g. en.")
+    country = forms.CharField(required=False, max_length=8, help_text="Two-letter country code, e.g. GB.")
+    good_faith_confirmed = forms.BooleanField(
+        required=False,
+        label="I confirm this notice is accurate and made in good faith",
+        help_text=_kinds_help("good_faith_confirmed"),
+    )
+    authority_reference = forms.CharField(
+        required=False, max_length=120, label="Case number", help_text=_kinds_help("authority_reference")
+    )
+    legal_basis = forms.CharField(required=False, max_length=300, help_text=_kinds_help("legal_basis"))
+    issuing_authority = forms.CharField(required=False, max_length=200, help_text=_kinds_help("issuing_authority"))
+    legal_grounds = forms.MultipleChoiceField(
+        required=False,
+        label="Grounds (Regulation (EU) 2021/784, Art. 2(7))",
+        choices=legal.GROUNDS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_kinds_help("legal_grounds") + " Choose every ground the order relies on.",
+    )
+    preserve_until = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_kinds_help("preserve_until") + " Default: 90 days from today.",
+    )
+    evidence = MultipleFileField(
+        required=False,
+        help_text="Screenshots, PDFs, videos or text files; up to 10 files of at most 25 MB each.",
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds
+        self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+        self.submission: dict = {}
+        self.inspected: list = []
+
+    @property
+    def fields_by_kind_json(self) -> str:
+        return json.dumps({k: [str(x) for x in v] for k, v in FIELDS_BY_KIND.items()})
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        submission = {k: v for k, v in data.items() if k not in ("targets", "evidence")}
+        submission["targets"] = targets_from_text(data.get("targets", ""))
+        result = referral_clean(submission, kinds_allowed=self.kinds)
+        for field, messages in result.errors.items():
+            if field == "targets" and messages and isinstance(messages[0], dict):
+                messages = [
+                    f"Line {n}: {' '.join(m for ms in item.values() for m in ms)}"
+                    for n, item in enumerate(messages, start=1)
+                    if item
+                ]
+            self.add_error(field if field in self.fields else None, messages)
+        try:
+            self.inspected = evidence_inspect_all(data.get("evidence") or [])
+        except EvidenceRejected as exc:
+            self.add_error("evidence", exc.message)
+        self.submission = submission
+        return data
+
+
+class ReferralFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Reference or account", max_length=200)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
+    received_after = forms.DateField(
+        required=False, label="Received from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_before = forms.DateField(
+        required=False, label="Received until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class EvidenceForm(forms.Form):
+    evidence = MultipleFileField(label="Add evidence files")
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your answer", widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), max_length=5000
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        required=False, label="Reason (optional)", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class BulkUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the template's header; at most 10,000 rows.")
+
+
+class RenewalForm(forms.Form):
+    preserve_until = forms.DateField(
+        required=False,
+        label="Preserve until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for another 90 days after the current end date.",
+    )

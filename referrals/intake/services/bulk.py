@@ -1,0 +1,250 @@
+"""Bulk filing (SPEC §9): a job validates every row like a single filing, creates the good
+ones in batches and reports each bad row by its line.
+
+Each batch commits on its own with the job's counters, so progress is visible while the
+job runs, and a job interrupted by a dead worker resumes where its last batch ended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.roles import organisation_of
+from portal.audit import audit
+from portal.errors import DomainError, NotAllowed
+from portal.queueing import enqueue_on_commit
+from referrals.intake.services.filing import forbidden_kind_message, referral_clean, referrals_create
+from referrals.models import BulkJob
+from referrals.permissions import kinds_filable_by
+
+MAX_ITEMS = 10_000
+BATCH_SIZE = 500
+CSV_COLUMNS = [
+    "kind",
+    "category",
+    "severity",
+    "explanation",
+    "targets",
+    "language",
+    "country",
+    "good_faith_confirmed",
+    "authority_reference",
+    "legal_basis",
+    "issuing_authority",
+    "legal_grounds",
+    "preserve_until",
+]
+REQUIRED_COLUMNS = {"kind", "category", "explanation", "targets"}
+MAX_CSV_BYTES = 25 * 1024 * 1024
+URL_SCHEMES = frozenset({"mailto", "javascript", "data", "file", "ftp", "tel", "sms", "blob", "about", "vbscript"})
+
+
+def target_from_text(text: str) -> dict:
+    """One target written by hand: a URL, or `platform:account`."""
+    text = text.strip()
+    if "://" in text or ":" not in text:
+        return {"url": text}
+    platform, account = text.split(":", 1)
+    if platform.strip().lower() in URL_SCHEMES:  # "mailto:…", "javascript:…" are URLs, refused as such
+        return {"url": text}
+    return {"platform": platform.strip(), "account": account.strip()}
+
+
+def targets_from_text(text: str) -> list[dict]:
+    """Targets separated by white space (spaces, new lines) or `|`."""
+    return [target_from_text(t) for t in text.replace("|", " ").split() if t.strip()]
+
+
+def parse_csv(data: bytes) -> list[dict]:
+    """CSV → items `{"row": line, "data": {...}}`; the header is line 1, so the first row is 2."""
+    if len(data) > MAX_CSV_BYTES:
+        raise DomainError("The CSV file is larger than 25 MB; split it.", field="file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError("The CSV file must be UTF-8 encoded.", field="file") from None
+    if "\x00" in text:
+        raise DomainError("The file is not a CSV text file.", field="file")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise DomainError("The CSV file is empty.", field="file") from None
+    except csv.Error as exc:
+        raise DomainError(f"The CSV header could not be read: {exc}.", field="file") from None
+    header = [h.strip().lower() for h in header]
+    missing = REQUIRED_COLUMNS - set(header)
+    if missing:
+        raise DomainError(
+            f"The CSV header lacks the column(s) {', '.join(sorted(missing))}; the header is: {','.join(CSV_COLUMNS)}.",
+            field="file",
+        )
+    unknown = set(header) - set(CSV_COLUMNS)
+    if unknown:
+        raise DomainError(f"Unknown CSV column(s): {', '.join(sorted(unknown))}.", field="file")
+    items = []
+    line = reader.line_num
+    try:
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(items) >= MAX_ITEMS:
+                raise DomainError(f"At most {MAX_ITEMS:,} rows per file.", field="file")
+            data_row = dict(zip(header, values, strict=False))
+            if len(values) != len(header):
+                data_row["_columns"] = len(values)
+            data_row["targets"] = targets_from_text(data_row.get("targets", ""))
+            items.append({"row": start, "data": data_row})
+    except csv.Error as exc:
+        raise DomainError(f"Line {line + 1} of the CSV could not be read: {exc}.", field="file") from None
+    if not items:
+        raise DomainError("The CSV file has a header but no rows.", field="file")
+    return items
+
+
+def items_from_json(items) -> list[dict]:
+    if not isinstance(items, list):
+        raise DomainError("Must be a list of referrals.", field="items")
+    if not items:
+        raise DomainError("Give at least one referral.", field="items")
+    if len(items) > MAX_ITEMS:
+        raise DomainError(f"At most {MAX_ITEMS:,} referrals per job; this has {len(items):,}.", field="items")
+    return [{"row": i, "data": item} for i, item in enumerate(items, start=1)]
+
+
+@transaction.atomic
+def bulk_job_create(*, user, items: list[dict], request=None) -> BulkJob:
+    """Record a job of parsed items (see `parse_csv`, `items_from_json`) and start it after commit."""
+    if not kinds_filable_by(user):
+        raise NotAllowed("Your role does not file referrals.")
+    job = BulkJob.objects.create(owner=user, organisation=organisation_of(user), items=items, total=len(items))
+    audit("referral.bulk_job", actor=user, obj=job, organisation=job.organisation, request=request, total=job.total)
+    from referrals.tasks import import_bulk_job
+
+    enqueue_on_commit(import_bulk_job, str(job.id))
+    return job
+
+
+def _row_errors(item: dict, kinds: list[str], today) -> tuple[object | None, dict]:
+    data = item["data"]
+    result = referral_clean(data, kinds_allowed=kinds, today=today)
+    errors = dict(result.errors)
+    if isinstance(data, dict) and "_columns" in data:
+        errors.setdefault("non_field_errors", []).append(
+            f"This row has {data['_columns']} columns; the header has {len(CSV_COLUMNS)} or fewer."
+        )
+    if result.forbidden_kind:
+        errors = {"kind": [forbidden_kind_message(result.forbidden_kind)], **errors}
+    if errors:
+        return None, errors
+    return result.cleaned, {}
+
+
+def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
+    """Process the next batch of a job in one transaction; False once the job is finished."""
+    with transaction.atomic():
+        # Lock the job row only: FOR UPDATE on the joined organisation too made two jobs of
+        # one organisation deadlock with each other's referral inserts (`make bench`).
+        job = BulkJob.objects.select_for_update(of=("self",)).select_related("owner", "organisation").get(pk=job_id)
+        if job.status in (BulkJob.State.DONE, BulkJob.State.FAILED):
+            return False
+        kinds = kinds_filable_by(job.owner)
+        if not kinds:
+            job.status = BulkJob.State.FAILED
+            job.finished_at = timezone.now()
+            job.errors = [*job.errors, {"row": None, "errors": {"non_field_errors": ["You may no longer file."]}}]
+            job.save(update_fields=["status", "finished_at", "errors"])
+            return False
+        batch = job.items[job.processed : job.processed + batch_size]
+        today = timezone.localdate()
+        good, errors = [], []
+        for item in batch:
+            cleaned, row_errors = _row_errors(item, kinds, today)
+            if cleaned is None:
+                errors.append({"row": item["row"], "errors": row_errors})
+            else:
+                good.append(cleaned)
+        if good:
+            created = referrals_create(items=good, organisation=job.organisation, user=job.owner)
+            audit(
+                "referral.bulk_batch",
+                actor=job.owner,
+                obj=job,
+                organisation=job.organisation,
+                created=len(created),
+                first=created[0].reference,
+                last=created[-1].reference,
+            )
+        job.status = BulkJob.State.RUNNING
+        job.processed += len(batch)
+        job.created += len(good)
+        job.failed += len(errors)
+        job.errors = [*job.errors, *errors]
+        done = job.processed >= job.total
+        if done:
+            job.status = BulkJob.State.DONE
+            job.finished_at = timezone.now()
+        job.save(update_fields=["status", "processed", "created", "failed", "errors", "finished_at"])
+        return not done
+
+
+def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[BulkJob], None] | None = None) -> None:
+    """Run a job to the end, batch by batch; `on_batch` sees the job after each commit."""
+    while True:
+        more = bulk_job_step(job_id=job_id, batch_size=batch_size)
+        if on_batch is not None:
+            on_batch(BulkJob.objects.defer("items").get(pk=job_id))
+        if not more:
+            break
+    job = BulkJob.objects.defer("items").get(pk=job_id)
+    if job.status == BulkJob.State.DONE:
+        # The rows are processed; keep the errors and counters, drop the bulky input.
+        BulkJob.objects.filter(pk=job_id).update(items=[])
+
+
+def csv_template() -> str:
+    """The header and two example rows, served as the downloadable template."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow(
+        [
+            "notice",
+            "terrorist_recruitment",
+            "high",
+            "Posts recruitment videos for a proscribed group and asks viewers to travel.",
+            "https://x.com/example_account/status/1234 | https://t.me/example_channel",
+            "en",
+            "GB",
+            "true",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    writer.writerow(
+        [
+            "le_referral",
+            "propaganda",
+            "medium",
+            "Channel republishing official propaganda of a designated organisation.",
+            "telegram:example_channel",
+            "ar",
+            "FR",
+            "",
+            "CASE-2026-0001",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    return out.getvalue()

@@ -1,0 +1,285 @@
+"""Partner-facing referral pages: file, list, follow, withdraw, answer, bulk upload.
+
+Reviewers reach the same referral page; their actions come from the review panel include.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.audit import audit
+from portal.errors import DomainError
+from referrals import selectors
+from referrals.engine import legal
+from referrals.engine.clock import Clock
+from referrals.intake.api.views import evidence_response
+from referrals.intake.forms import (
+    BulkUploadForm,
+    EvidenceForm,
+    ReferralFilterForm,
+    ReferralForm,
+    RenewalForm,
+    ReplyForm,
+    WithdrawForm,
+)
+from referrals.intake.services import bulk, evidence
+from referrals.intake.services import filing as intake
+from referrals.law_enforcement import selectors as le_selectors
+from referrals.law_enforcement import services as legal_services
+from referrals.models import CLOSED_STATUSES, Kind, Referral
+from referrals.permissions import (
+    can_add_evidence,
+    can_reply,
+    can_see_feedback,
+    can_withdraw,
+    is_submitting_member,
+    kinds_filable_by,
+)
+
+PAGE_SIZE = 50
+
+
+def _referral(request, reference: str) -> Referral:
+    referral = selectors.referral_for_reference(request.user, reference)
+    if referral is None:
+        raise Http404("No such referral.")
+    return referral
+
+
+@login_required
+def referral_list(request):
+    form = ReferralFilterForm(request.GET or None)
+    qs = selectors.referrals_visible_to(request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.referral_filter(
+        qs,
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        category=filters.get("category", ""),
+        received_after=filters.get("received_after"),
+        received_before=filters.get("received_before"),
+        search=filters.get("q", ""),
+    )
+    rows, newer, older = _keyset_page(qs, request.GET)
+    query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
+    context = {
+        "form": form,
+        "referrals": rows,
+        "newer": newer,
+        "older": older,
+        "query": query,
+        "can_file": bool(kinds_filable_by(request.user)),
+        "platform": selectors.is_platform_staff(request.user),
+    }
+    return render(request, "referrals/list.html", context)
+
+
+def _keyset_page(qs, params) -> tuple[list[Referral], int | None, int | None]:
+    """A page of the newest-first list by `seq` (cursor pagination): (rows, newer, older),
+    where newer/older are the cursors of the neighbouring pages or None."""
+    before = params.get("before", "")
+    after = params.get("after", "")
+    if after.isdigit():
+        rows = list(qs.filter(seq__gt=int(after)).order_by("seq")[: PAGE_SIZE + 1])
+        has_newer = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE][::-1]
+        return rows, (rows[0].seq if has_newer and rows else None), (rows[-1].seq if rows else None)
+    if before.isdigit():
+        qs = qs.filter(seq__lt=int(before))
+    rows = list(qs.order_by("-seq")[: PAGE_SIZE + 1])
+    has_older = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    newer = rows[0].seq if before.isdigit() and rows else None
+    return rows, newer, (rows[-1].seq if has_older else None)
+
+
+@login_required
+def referral_new(request):
+    kinds = kinds_filable_by(request.user)
+    if not kinds:
+        raise PermissionDenied("Your role does not file referrals.")
+    form = ReferralForm(request.POST or None, request.FILES or None, kinds=kinds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = intake.referral_submit(
+                user=request.user, data=form.submission, evidence=form.inspected, request=request
+            )
+        except intake.ReferralInvalid as exc:
+            for field, errors in exc.errors.items():
+                form.add_error(field if field in form.fields else None, [str(e) for e in errors])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{referral.get_kind_display()} {referral.reference} received.")
+            return redirect("referral-detail", reference=referral.reference)
+    return render(request, "referrals/new.html", {"form": form})
+
+
+@login_required
+def referral_detail(request, reference: str):
+    referral = _referral(request, reference)
+    if referral.is_law_enforcement:
+        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
+    user = request.user
+    now = timezone.now()
+    clock = None
+    if referral.due_at:
+        clock = Clock(
+            received_at=referral.received_at,
+            due_at=referral.due_at,
+            paused_at=referral.paused_at,
+            decided_at=referral.decided_at or (referral.closed_at if referral.is_closed else None),
+        )
+    context = {
+        "referral": referral,
+        "targets": referral.targets.all(),
+        "evidence": referral.evidence.all(),
+        "events": selectors.referral_events(user, referral),
+        "decision": getattr(referral, "decision", None),
+        "platform": selectors.is_platform_staff(user),
+        "submitter": is_submitting_member(user, referral),
+        "can_withdraw": can_withdraw(user, referral),
+        "can_reply": can_reply(user, referral),
+        "can_add_evidence": can_add_evidence(user, referral),
+        "evidence_form": EvidenceForm(),
+        "reply_form": ReplyForm(),
+        "withdraw_form": WithdrawForm(),
+        "clock": clock,
+        "remaining": clock.remaining(now) if clock else None,
+        "at_risk": clock.is_at_risk(now) if clock else False,
+        "breached": referral.breached or (clock.is_breached(now) if clock and not referral.is_closed else False),
+        "closed": referral.status in CLOSED_STATUSES,
+        **_law_enforcement_context(user, referral),
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+def _law_enforcement_context(user, referral: Referral) -> dict:
+    """The removal order's deadline outcome and feedback, a preservation request's holds and
+    renewal (SPEC §5)."""
+    if not referral.is_legal:
+        return {}
+    context = {
+        "deadline_outcome": le_selectors.deadline_outcome(referral),
+        "feedback_available": le_selectors.feedback_available(referral) and can_see_feedback(user, referral),
+        "grounds": legal.ground_labels(referral.legal_grounds),
+    }
+    if referral.kind == Kind.PRESERVATION_REQUEST:
+        context["holds"] = list(referral.holds.select_related("subject").order_by("subject__platform", "pk"))
+        context["can_renew"] = legal_services.can_renew(user, referral)
+        context["renewals"] = list(referral.renewals.order_by("seq"))
+        context["renew_form"] = RenewalForm(
+            initial={"preserve_until": legal_services.renewal_default_until(referral, timezone.localdate())}
+        )
+    return context
+
+
+@login_required
+@require_POST
+def referral_withdraw(request, reference: str):
+    referral = _referral(request, reference)
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{referral.reference} withdrawn.")
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def referral_reply(request, reference: str):
+    referral = _referral(request, reference)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write your answer (at most 5,000 characters).")
+        return redirect("referral-detail", reference=referral.reference)
+    try:
+        intake.referral_reply(referral=referral, user=request.user, body=form.cleaned_data["body"], request=request)
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Answer sent; the review resumes.")
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def referral_evidence_add(request, reference: str):
+    referral = _referral(request, reference)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose at least one file.")
+        return redirect("referral-detail", reference=referral.reference)
+    try:
+        rows = evidence.evidence_add(
+            referral=referral, uploads=form.cleaned_data["evidence"], user=request.user, request=request
+        )
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.")
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+def evidence_download(request, reference: str, evidence_id):
+    referral = _referral(request, reference)
+    row = get_object_or_404(selectors.evidence_visible_to(request.user), referral=referral, id=evidence_id)
+    response = evidence_response(request, row)
+    if response.status_code == 410:
+        return render(request, "referrals/evidence_gone.html", {"referral": referral, "evidence": row}, status=410)
+    return response
+
+
+# --- Bulk ---------------------------------------------------------------------------------------
+
+
+@login_required
+def bulk_upload(request):
+    if not kinds_filable_by(request.user):
+        raise PermissionDenied("Your role does not file referrals.")
+    form = BulkUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > bulk.MAX_CSV_BYTES:
+                raise DomainError("The CSV file is larger than 25 MB; split it.", field="file")
+            items = bulk.parse_csv(upload.read())
+            job = bulk.bulk_job_create(user=request.user, items=items, request=request)
+        except DomainError as exc:
+            form.add_error("file" if exc.field == "file" else None, exc.message)
+        else:
+            return redirect("referral-bulk-job", job_id=job.id)
+    jobs = selectors.bulk_jobs_of(request.user)[:10]
+    return render(request, "referrals/bulk.html", {"form": form, "jobs": jobs, "columns": bulk.CSV_COLUMNS})
+
+
+@login_required
+def bulk_job(request, job_id):
+    job = get_object_or_404(selectors.bulk_jobs_of(request.user), id=job_id)
+    return render(request, "referrals/bulk_job.html", {"job": job, "errors": job.errors[:500]})
+
+
+@login_required
+def bulk_template(request):
+    response = HttpResponse(bulk.csv_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="referrals-template.csv"'
+    return response

@@ -1,0 +1,199 @@
+"""The liaison's desk (SPEC §5): the CSV of the agency's requests, the feedback to the
+authority on a decided removal order (printable page and JSON), preservation renewals.
+
+Requests are fetched through `referral_for_reference` (outside scope: 404); every view of a
+law-enforcement request is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.audit import audit
+from portal.errors import DomainError
+from referrals import selectors
+from referrals.engine import clock
+from referrals.intake.forms import ReferralFilterForm, RenewalForm
+from referrals.law_enforcement import selectors as le_selectors
+from referrals.law_enforcement import services as legal_services
+from referrals.models import Referral
+from referrals.permissions import can_export_requests, can_see_feedback
+
+EXPORT_COLUMNS = [
+    "reference",
+    "id",
+    "kind",
+    "category",
+    "severity",
+    "status",
+    "authority_reference",
+    "issuing_authority",
+    "legal_basis",
+    "legal_grounds",
+    "preserve_until",
+    "targets",
+    "received_at",
+    "due_at",
+    "decided_at",
+    "minutes_to_decision",
+    "on_time",
+    "breached",
+    "action",
+    "non_compliance_reason",
+]
+# A spreadsheet would run a cell starting with these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _feedback_referral(request, reference: str) -> Referral:
+    referral = selectors.referral_for_reference(request.user, reference)
+    if referral is None or not can_see_feedback(request.user, referral):
+        raise Http404("No such removal order.")
+    if not le_selectors.feedback_available(referral):
+        raise Http404("There is no feedback until the removal order is decided.")
+    audit(
+        "referral.view",
+        actor=request.user,
+        obj=referral,
+        organisation=referral.organisation,
+        request=request,
+        view="feedback",
+    )
+    return referral
+
+
+@login_required
+def removal_order_feedback(request, reference: str):
+    referral = _feedback_referral(request, reference)
+    feedback = le_selectors.removal_order_feedback(referral)
+    return render(request, "referrals/le_feedback.html", {"referral": referral, "feedback": feedback})
+
+
+@login_required
+def removal_order_feedback_json(request, reference: str):
+    referral = _feedback_referral(request, reference)
+    response = JsonResponse(le_selectors.removal_order_feedback(referral), json_dumps_params={"indent": 2})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _row(referral: Referral) -> list[str]:
+    decision = getattr(referral, "decision", None)
+    minutes = None
+    if referral.decided_at is not None:
+        minutes = round(
+            clock.minutes_to_decision(
+                referral.received_at, max(referral.decided_at, referral.received_at), referral.paused_seconds / 60
+            ),
+            1,
+        )
+    values = [
+        referral.reference,
+        referral.id,
+        referral.kind,
+        referral.category,
+        referral.severity,
+        referral.status,
+        referral.authority_reference,
+        referral.issuing_authority,
+        referral.legal_basis,
+        "|".join(referral.legal_grounds),
+        referral.preserve_until,
+        " ".join(t.url or f"{t.platform}:{t.account}" for t in referral.targets.all()),
+        referral.received_at,
+        referral.due_at,
+        referral.decided_at,
+        minutes,
+        "" if decision is None or decision.on_time is None else str(decision.on_time).lower(),
+        str(referral.breached).lower(),
+        decision.action if decision else "",
+        decision.non_compliance_reason if decision else "",
+    ]
+    return [_cell(v) for v in values]
+
+
+@login_required
+def requests_export(request):
+    if not can_export_requests(request.user):
+        raise PermissionDenied("Only liaisons export their agency's requests.")
+    form = ReferralFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.referral_filter(
+        le_selectors.agency_requests(request.user),
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        category=filters.get("category", ""),
+        received_after=filters.get("received_after"),
+        received_before=filters.get("received_before"),
+    ).order_by("seq")
+    audit(
+        "referral.export",
+        actor=request.user,
+        organisation=request.user.membership.organisation,
+        request=request,
+        count=qs.count(),
+        filters={k: str(v) for k, v in filters.items() if v},
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(EXPORT_COLUMNS)
+        for referral in qs.iterator(chunk_size=500):
+            yield writer.writerow(_row(referral))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="requests-{timezone.localdate():%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Preservation renewal ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def preservation_renew(request, reference: str):
+    referral = selectors.referral_for_reference(request.user, reference)
+    if referral is None:
+        raise Http404("No such request.")
+    form = RenewalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("referral-detail", reference=referral.reference)
+    try:
+        renewal = legal_services.preservation_renew(
+            by=request.user,
+            referral=referral,
+            preserve_until=form.cleaned_data.get("preserve_until"),
+            request=request,
+        )
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+        return redirect("referral-detail", reference=referral.reference)
+    messages.success(request, f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.")
+    return redirect("referral-detail", reference=renewal.reference)

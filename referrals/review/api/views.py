@@ -1,0 +1,310 @@
+"""Queue, review, subject and statement-of-reasons endpoints of SPEC §9 (platform roles).
+
+Queues and subjects exist only for platform roles: anyone else gets 404. Review actions
+fetch the referral through `referrals_visible_to` (outside scope → 404) and then check the
+named permission (a partner acting on its own referral, or a reviewer who is not its
+assignee → 403) before reading the body, so a refusal never depends on the input.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.audit import audit
+from portal.pagination import CursorPagination
+from referrals import selectors
+from referrals.intake.api.serializers import ReferralSerializer
+from referrals.models import Action, Decision, Ground, Referral, Status
+from referrals.review import selectors as queue_selectors
+from referrals.review.permissions import can_act_on, can_see_queues
+from referrals.review.services import casework as review
+from referrals.review.statement_of_reasons import statement_of_reasons
+
+# --- Serializers -------------------------------------------------------------------------------
+
+
+class QueueSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    sla_minutes = serializers.IntegerField()
+    open_count = serializers.IntegerField()
+    waiting_count = serializers.IntegerField(help_text="Routed and nobody has claimed it")
+    breached_count = serializers.IntegerField()
+    at_risk_count = serializers.IntegerField(help_text="Running clocks in the last 20 % of their time")
+    oldest_due_at = serializers.DateTimeField(allow_null=True)
+    is_member = serializers.BooleanField(help_text="Whether the caller may claim from it")
+
+
+class RequestInfoInputSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=review.MESSAGE_MAX, help_text="The question for the submitter")
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    ground = serializers.ChoiceField(choices=Ground.choices)
+    policy = serializers.CharField(max_length=300, help_text="The rule or legal provision")
+    statement_of_reasons = serializers.CharField(
+        min_length=review.STATEMENT_MIN, max_length=review.STATEMENT_MAX, trim_whitespace=True
+    )
+    territorial_scope = serializers.ListField(
+        child=serializers.CharField(max_length=2, min_length=2),
+        required=False,
+        default=list,
+        max_length=60,
+        help_text="ISO 3166-1 alpha-2 codes; empty means everywhere",
+    )
+    restriction_end = serializers.DateField(required=False, allow_null=True, default=None)
+    apply_to_subject = serializers.BooleanField(required=False, default=True)
+    non_compliance_reason = serializers.ChoiceField(
+        choices=Decision.NonComplianceReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required with unable_to_comply on a removal order",
+    )
+
+
+class SubjectRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    platform = serializers.CharField()
+    account = serializers.CharField()
+    status = serializers.CharField()
+    referral_count = serializers.IntegerField()
+
+
+class SubjectReferralSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    organisation = serializers.CharField(source="organisation.name")
+    queue = serializers.CharField(source="queue.slug", allow_null=True, default=None)
+
+
+class SubjectSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    platform = serializers.CharField()
+    account = serializers.CharField()
+    status = serializers.CharField(help_text="active | suspended")
+    suspended_at = serializers.DateTimeField(allow_null=True)
+    suspended_by = serializers.CharField(source="suspended_by.reference", allow_null=True, default=None)
+    referral_count = serializers.IntegerField(help_text="How many referrals name this account")
+    referrals = SubjectReferralSerializer(many=True, help_text="The latest 50, newest first")
+    more_referrals = serializers.CharField(
+        allow_null=True, help_text="The full list (`/api/v1/referrals/?subject=<id>`) when there are more than 50"
+    )
+    linked_count = serializers.IntegerField(help_text="How many accounts were named together with this one")
+    linked = SubjectRefSerializer(many=True, help_text="The first 50 (by id), with their status and referral count")
+
+
+STATEMENT_FIELDS = {
+    "puid": serializers.CharField(),
+    "decision_visibility": serializers.ListField(child=serializers.CharField()),
+    "end_date_visibility_restriction": serializers.DateField(allow_null=True),
+    "decision_account": serializers.CharField(allow_null=True),
+    "end_date_account_restriction": serializers.DateField(allow_null=True),
+    "decision_ground": serializers.CharField(),
+    "illegal_content_legal_ground": serializers.CharField(allow_null=True),
+    "illegal_content_explanation": serializers.CharField(allow_null=True),
+    "incompatible_content_ground": serializers.CharField(allow_null=True),
+    "incompatible_content_explanation": serializers.CharField(allow_null=True),
+    "decision_facts": serializers.CharField(),
+    "category": serializers.CharField(),
+    "category_specification": serializers.ListField(child=serializers.CharField()),
+    "content_type": serializers.ListField(child=serializers.CharField()),
+    "content_language": serializers.CharField(allow_null=True),
+    "content_date": serializers.DateField(),
+    "territorial_scope": serializers.ListField(child=serializers.CharField()),
+    "application_date": serializers.DateField(),
+    "source_type": serializers.CharField(),
+    "automated_detection": serializers.CharField(),
+    "automated_decision": serializers.CharField(),
+}
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _context(request) -> dict:
+    return {"request": request, "platform": True}
+
+
+def _platform_only(request) -> None:
+    if not can_see_queues(request.user):
+        raise Http404
+
+
+def _queue(request, slug: str):
+    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
+
+
+def _referral(request, id) -> Referral:
+    return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
+
+
+def _reload(request, referral: Referral) -> Referral:
+    return selectors.referrals_visible_to(request.user).get(pk=referral.pk)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+class WorklistPagination(CursorPagination):
+    ordering = queue_selectors.WORKLIST_ORDER
+
+
+# --- Queues ------------------------------------------------------------------------------------
+
+
+class QueueList(APIView):
+    @extend_schema(
+        responses=QueueSerializer(many=True),
+        description="Every queue with its counts (SPEC §9: a plain array; a handful of rows).",
+    )
+    def get(self, request):
+        _platform_only(request)
+        summaries = queue_selectors.queue_summaries(request.user)
+        return Response(QueueSerializer(summaries, many=True).data)
+
+
+class QueueReferrals(ListAPIView):
+    serializer_class = ReferralSerializer
+    pagination_class = WorklistPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=list(queue_selectors.WORKLIST_TABS.values()),
+                description="Which part of the work list (default: routed, waiting to be claimed)",
+            )
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no queue
+            return Referral.objects.none()
+        queue = _queue(self.request, self.kwargs["slug"])
+        wanted = self.request.query_params.get("status", Status.ROUTED)
+        tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
+        if wanted not in tabs:
+            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(tabs)}."]})
+        return queue_selectors.worklist(self.request.user, queue, tab=tabs[wanted])
+
+    def get_serializer_context(self):
+        return _context(self.request)
+
+
+class QueueClaim(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: ReferralSerializer, 204: OpenApiResponse(description="Nothing to claim")},
+    )
+    def post(self, request, slug):
+        queue = _queue(request, slug)
+        # The service checks queue membership first (NotAllowed → 403, before anything is read).
+        referral = review.referral_claim_next(by=request.user, queue=queue, request=request)
+        if referral is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
+
+
+# --- Review actions ----------------------------------------------------------------------------
+
+
+class ReferralRequestInfo(APIView):
+    @extend_schema(request=RequestInfoInputSerializer, responses=ReferralSerializer)
+    def post(self, request, id):
+        referral = _referral(request, id)
+        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may ask.")
+        data = RequestInfoInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = review.referral_request_info(
+            by=request.user, referral=referral, request=request, **data.validated_data
+        )
+        return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
+
+
+class ReferralRelease(APIView):
+    @extend_schema(request=None, responses=ReferralSerializer)
+    def post(self, request, id):
+        referral = _referral(request, id)
+        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may release.")
+        referral = review.referral_release(by=request.user, referral=referral, request=request)
+        return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
+
+
+class ReferralDecision(APIView):
+    @extend_schema(
+        request=DecisionInputSerializer,
+        responses={200: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
+        description="Decide (SPEC §4.6). 403 for anyone but the assignee or a queue lead; 409 once decided.",
+    )
+    def post(self, request, id):
+        referral = _referral(request, id)
+        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may decide.")
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
+        return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
+
+
+class ReferralStatementOfReasons(APIView):
+    @extend_schema(
+        responses=inline_serializer("StatementOfReasons", STATEMENT_FIELDS),
+        description="The decision as a DSA Transparency Database statement of reasons.",
+    )
+    def get(self, request, id):
+        referral = _referral(request, id)
+        _require(can_see_queues(request.user), "The export is for platform staff.")
+        decision = getattr(referral, "decision", None)
+        if decision is None:
+            raise Http404
+        types = list(referral.evidence.values_list("content_type", flat=True))
+        audit("referral.statement_export", actor=request.user, obj=referral, organisation=referral.organisation)
+        return Response(statement_of_reasons(referral, decision, evidence_types=types))
+
+
+# --- Subjects ----------------------------------------------------------------------------------
+
+
+class SubjectDetail(APIView):
+    @extend_schema(responses=SubjectSerializer)
+    def get(self, request, id):
+        subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
+        linked = queue_selectors.subject_linked(request.user, subject)
+        data = {
+            "id": subject.id,
+            "platform": subject.platform,
+            "account": subject.account,
+            "status": subject.status,
+            "suspended_at": subject.suspended_at,
+            "suspended_by": subject.suspended_by,
+            "referral_count": subject.referral_count,
+            "referrals": list(queue_selectors.subject_referrals(request.user, subject)),
+            "more_referrals": (
+                f"{reverse('api-referral-list')}?subject={subject.id}"
+                if subject.referral_count > queue_selectors.SUBJECT_LIST_SIZE
+                else None
+            ),
+            "linked_count": queue_selectors.subject_linked_count(request.user, subject),
+            "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
+        }
+        audit("subject.view", actor=request.user, obj=subject)
+        return Response(SubjectSerializer(data).data)

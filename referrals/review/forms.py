@@ -1,0 +1,171 @@
+"""Forms of the reviewer's workbench; validation proper lives in the services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from partners.models import Role
+from referrals.models import Action, Category, Decision, Ground, Kind, Queue, Severity
+from referrals.review.services import casework as review
+from referrals.review.services.queues import SUBMITTER_KINDS
+
+
+def platform_staff():
+    return (
+        get_user_model()
+        .objects.filter(membership__role__in=[Role.REVIEWER, Role.QUEUE_LEAD], is_active=True)
+        .order_by("email")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.email} ({user.membership.get_role_display().lower()})"
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.email} ({user.membership.get_role_display().lower()})"
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(label="Outcome", choices=Action.choices)
+    ground = forms.ChoiceField(label="Ground", choices=Ground.choices, widget=forms.RadioSelect, initial=Ground.TERMS)
+    policy = forms.CharField(
+        label="Rule or legal provision", max_length=300, help_text="e.g. Violent extremism policy 3.1, or TCO Art. 3"
+    )
+    statement_of_reasons = forms.CharField(
+        label="Statement of reasons",
+        min_length=review.STATEMENT_MIN,
+        max_length=review.STATEMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Shown to the submitter and exported to the DSA Transparency Database (20–5,000 characters).",
+    )
+    territorial_scope = forms.CharField(
+        label="Territorial scope",
+        required=False,
+        help_text="Two-letter country codes separated by commas; leave empty for everywhere.",
+    )
+    restriction_end = forms.DateField(
+        label="Restriction ends",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Only for a suspension, restriction or label with an end.",
+    )
+    non_compliance_reason = forms.ChoiceField(
+        label="Reason the platform cannot comply",
+        required=False,
+        choices=[("", "—"), *Decision.NonComplianceReason.choices],
+        help_text="Required when a removal order cannot be complied with.",
+    )
+    apply_to_subject = forms.BooleanField(
+        label="Apply to the other open notices about the same accounts", required=False, initial=True
+    )
+
+    def clean_territorial_scope(self):
+        raw = self.cleaned_data["territorial_scope"]
+        return [code for code in raw.replace(";", ",").replace(" ", ",").split(",") if code]
+
+
+class RequestInfoForm(forms.Form):
+    message = forms.CharField(
+        label="Question for the submitter",
+        max_length=review.MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The clock pauses until they answer.",
+    )
+
+
+class ReassignForm(forms.Form):
+    assignee = StaffChoiceField(
+        label="Reviewer", queryset=None, required=False, empty_label="Nobody (back to the queue)"
+    )
+    queue = forms.ModelChoiceField(label="Queue", queryset=Queue.objects.all(), required=False, empty_label="Keep")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = platform_staff().select_related("membership")
+
+
+class QueueForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sla_minutes = forms.IntegerField(label="SLA (minutes)", min_value=1, max_value=60 * 24 * 30)
+    members = StaffMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = platform_staff().select_related("membership")
+
+
+TRUSTED_CHOICES = [("", "Any submitter"), ("yes", "Trusted flaggers only"), ("no", "Not trusted flaggers")]
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in text.replace(";", ",").replace(" ", ",").split(",") if c]
+
+
+class RuleForm(forms.Form):
+    order = forms.IntegerField(min_value=1, help_text="Rules are tried in this order; the first match wins.")
+    name = forms.CharField(max_length=120)
+    queue = forms.ModelChoiceField(queryset=Queue.objects.all())
+    kinds = forms.MultipleChoiceField(choices=Kind.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    categories = forms.MultipleChoiceField(
+        choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    severities = forms.MultipleChoiceField(
+        choices=Severity.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    countries = forms.CharField(required=False, help_text="Two-letter codes, comma-separated; empty for any.")
+    languages = forms.CharField(required=False, help_text="Two-letter codes, comma-separated; empty for any.")
+    submitter_kinds = forms.MultipleChoiceField(
+        label="Submitter kinds",
+        choices=[(k, k.replace("_", " ")) for k in SUBMITTER_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    trusted_flagger = forms.ChoiceField(label="Trusted flagger", choices=TRUSTED_CHOICES, required=False)
+    priority_boost = forms.IntegerField(min_value=-100, max_value=100, initial=0)
+    enabled = forms.BooleanField(required=False, initial=True)
+
+    def clean_countries(self):
+        return _codes(self.cleaned_data["countries"])
+
+    def clean_languages(self):
+        return _codes(self.cleaned_data["languages"])
+
+    def clean_trusted_flagger(self):
+        return {"yes": True, "no": False}.get(self.cleaned_data["trusted_flagger"])
+
+    @classmethod
+    def initial_for(cls, rule) -> dict:
+        return {
+            "order": rule.order,
+            "name": rule.name,
+            "queue": rule.queue_id,
+            "kinds": rule.kinds,
+            "categories": rule.categories,
+            "severities": rule.severities,
+            "countries": ", ".join(rule.countries),
+            "languages": ", ".join(rule.languages),
+            "submitter_kinds": rule.submitter_kinds,
+            "trusted_flagger": {True: "yes", False: "no"}.get(rule.trusted_flagger, ""),
+            "priority_boost": rule.priority_boost,
+            "enabled": rule.enabled,
+        }
+
+
+class TryItForm(forms.Form):
+    """A sample referral for the "try it" box."""
+
+    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.NOTICE)
+    category = forms.ChoiceField(choices=Category.choices, initial=Category.OTHER)
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
+    country = forms.CharField(required=False, max_length=2)
+    language = forms.CharField(required=False, max_length=2)
+    submitter_kind = forms.ChoiceField(
+        label="Submitter kind", choices=[(k, k.replace("_", " ")) for k in SUBMITTER_KINDS], initial="ngo"
+    )
+    trusted_flagger = forms.BooleanField(label="Submitter is a trusted flagger", required=False)
+    corroborating_organisations = forms.IntegerField(
+        label="Other organisations naming the same accounts", min_value=0, max_value=100, initial=0
+    )

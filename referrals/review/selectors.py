@@ -1,0 +1,246 @@
+"""Reads for the reviewer's workbench: queues with their counts, work lists, subjects.
+
+Platform roles only; everyone else gets empty querysets (so pages and the API answer 404).
+Each list keeps a fixed number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    Func,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from referrals.engine import routing
+from referrals.engine.clock import AT_RISK_SHARE
+from referrals.models import Queue, Referral, RoutingRule, Status, Subject, Target
+from referrals.review.permissions import can_see_queues
+
+WORKLIST_STATUSES = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+WORKLIST_ORDER = ("-priority", "due_at", "received_at")
+# Work list tabs: one status each, so the `referral_worklist` index serves the order.
+WORKLIST_TABS = {
+    "waiting": Status.ROUTED,
+    "in_review": Status.IN_REVIEW,
+    "needs_info": Status.NEEDS_INFO,
+}
+
+
+def queues_visible_to(user) -> QuerySet[Queue]:
+    if not can_see_queues(user):
+        return Queue.objects.none()
+    return Queue.objects.all()
+
+
+class EpochSeconds(Func):
+    """A timestamp as seconds since 1970, so clock arithmetic is plain numbers on every
+    database (SQLite has no interval type)."""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
+
+
+def _at_risk(now: datetime) -> Q:
+    """SQL for referrals.clock.Clock.is_at_risk: running, not yet due, and with at most
+    AT_RISK_SHARE of the budget (receipt to due, less completed pauses) left."""
+    due = EpochSeconds("due_at")
+    remaining = due - Value(now.timestamp())
+    budget = due - EpochSeconds("received_at") - F("paused_seconds")
+    return Q(
+        LessThanOrEqual(remaining, budget * Value(AT_RISK_SHARE)),
+        status__in=(Status.ROUTED, Status.IN_REVIEW),
+        due_at__gt=now,
+        paused_at__isnull=True,
+    )
+
+
+@dataclass
+class QueueSummary:
+    queue: Queue
+    open_count: int = 0
+    waiting_count: int = 0
+    breached_count: int = 0
+    at_risk_count: int = 0
+    oldest_due_at: datetime | None = None
+    is_member: bool = False
+
+    @property
+    def slug(self) -> str:
+        return self.queue.slug
+
+    @property
+    def name(self) -> str:
+        return self.queue.name
+
+    @property
+    def sla_minutes(self) -> int:
+        return self.queue.sla_minutes
+
+
+def queue_summaries(user, *, now: datetime | None = None) -> list[QueueSummary]:
+    """Every queue `user` may see with its open, waiting, breached and at-risk counts (three
+    queries: queues, counts, memberships)."""
+    now = now or timezone.now()
+    queues = list(queues_visible_to(user))
+    if not queues:
+        return []
+    at_risk = _at_risk(now)
+    rows = (
+        Referral.objects.filter(queue__in=queues, status__in=WORKLIST_STATUSES)
+        .order_by()
+        .values("queue_id")
+        .annotate(
+            open_count=Count("seq"),
+            waiting_count=Count("seq", filter=Q(status=Status.ROUTED, assignee__isnull=True)),
+            breached_count=Count("seq", filter=Q(breached=True)),
+            at_risk_count=Count("seq", filter=at_risk & Q(breached=False)),
+            oldest_due_at=Min("due_at"),
+        )
+    )
+    counts = {row.pop("queue_id"): row for row in rows}
+    member_of = set(user.queues.values_list("pk", flat=True))
+    return [QueueSummary(queue=q, is_member=q.pk in member_of, **counts.get(q.pk, {})) for q in queues]
+
+
+def worklist(user, queue: Queue, *, tab: str = "waiting") -> QuerySet[Referral]:
+    """A queue's referrals in one status, highest priority first, then due, then received."""
+    if not can_see_queues(user):
+        return Referral.objects.none()
+    from referrals.selectors import referrals_visible_to
+
+    status = WORKLIST_TABS.get(tab, Status.ROUTED)
+    return referrals_visible_to(user).filter(queue=queue, status=status).order_by(*WORKLIST_ORDER)
+
+
+def assigned_to(user) -> QuerySet[Referral]:
+    """The open referrals `user` is working on, most urgent first."""
+    if not can_see_queues(user):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(assignee=user, status__in=WORKLIST_STATUSES)
+        .select_related("organisation", "queue")
+        .order_by(*WORKLIST_ORDER)
+    )
+
+
+# --- Subjects ----------------------------------------------------------------------------------
+
+
+def subjects_visible_to(user) -> QuerySet[Subject]:
+    if not can_see_queues(user):
+        return Subject.objects.none()
+    return Subject.objects.select_related("suspended_by")
+
+
+SUBJECT_LIST_SIZE = 50
+
+
+def subject_referrals(user, subject: Subject, *, before: int | None = None) -> QuerySet[Referral]:
+    """The latest SUBJECT_LIST_SIZE referrals naming `subject`, newest first; with `before`, those
+    numbered below it (the next page). The numbers come from the `(subject, referral)` index
+    read backwards, so a hyper account costs no more than a subject named once; the total is
+    `subject.referral_count`."""
+    if not can_see_queues(user):
+        return Referral.objects.none()
+    numbers = Target.objects.filter(subject=subject)
+    if before is not None:
+        numbers = numbers.filter(referral_id__lt=before)
+    latest = numbers.order_by("-referral_id").values("referral_id").distinct()[:SUBJECT_LIST_SIZE]
+    return Referral.objects.filter(seq__in=latest).select_related("organisation", "queue").order_by("-seq")
+
+
+def subject_linked(user, subject: Subject) -> QuerySet[Subject]:
+    """Subjects co-named with `subject` in a referral, each with its `referral_count`, in the
+    order of the link index (by id), so the first SUBJECT_LIST_SIZE are read without sorting
+    every link of a hyper account (37,303 at a million referrals). Callers slice it."""
+    if not can_see_queues(user):
+        return Subject.objects.none()
+    return subject.linked.order_by("id")
+
+
+def subject_linked_count(user, subject: Subject) -> int:
+    """How many subjects are linked to `subject`: counted on the link table's index alone."""
+    if not can_see_queues(user):
+        return 0
+    return Subject.linked.through.objects.filter(from_subject_id=subject.pk).count()
+
+
+LINKED_PREVIEW = 20
+
+
+def referral_subjects(user, referral: Referral) -> list[dict]:
+    """For the reviewer panel: each subject the referral names, its other referrals (latest
+    ten) and its first linked subjects (a hyper account has tens of thousands; the subject page
+    pages through them). A fixed number of queries whatever the counts."""
+    if not can_see_queues(user):
+        return []
+    subjects = list(Subject.objects.filter(targets__referral=referral).distinct().order_by("platform", "account"))
+    ids = [s.pk for s in subjects]
+    others: dict = {s: [] for s in ids}
+    rows = (
+        Target.objects.filter(subject_id__in=ids)
+        .exclude(referral_id=referral.pk)
+        .select_related("referral")
+        .order_by("-referral_id")
+    )
+    for target in rows[:500]:
+        bucket = others[target.subject_id]
+        if len(bucket) < 10 and all(r.pk != target.referral_id for r in bucket):
+            bucket.append(target.referral)
+    # One row number per subject's links, read in link-index order, keeps each list short.
+    Link = Subject.linked.through
+    links = (
+        Link.objects.filter(from_subject_id__in=ids)
+        .annotate(n=Window(RowNumber(), partition_by=F("from_subject_id"), order_by=F("to_subject_id").asc()))
+        .filter(n__lte=LINKED_PREVIEW + 1)
+        .select_related("to_subject")
+    )
+    linked: dict = {s: [] for s in ids}
+    for link in links:
+        linked[link.from_subject_id].append(link.to_subject)
+    return [
+        {
+            "subject": s,
+            "referrals": others[s.pk],
+            "linked": linked[s.pk][:LINKED_PREVIEW],
+            "linked_more": len(linked[s.pk]) > LINKED_PREVIEW,
+        }
+        for s in subjects
+    ]
+
+
+# --- Routing rules ----------------------------------------------------------------------------
+
+
+def rules_visible_to(user) -> QuerySet[RoutingRule]:
+    if not can_see_queues(user):
+        return RoutingRule.objects.none()
+    return RoutingRule.objects.select_related("queue").order_by("order", "pk")
+
+
+def routing_explain(user, facts: routing.Facts):
+    """The "try it" box: every rule in order, whether it matches and why, and the decision."""
+    from referrals.review.services.routing import routing_table_load
+
+    table = routing_table_load()
+    return routing.explain(facts, table.rules), routing.route(facts, table.rules, table.sla_minutes)

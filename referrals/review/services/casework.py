@@ -1,0 +1,463 @@
+"""The reviewer's transitions (SPEC §4.6): claim, release, request information, decide, reassign.
+
+Callers fetch the referral through a scoping selector first (outside scope → 404); these
+functions then check that the person may act (NotAllowed → 403) and that the referral is in
+a state that allows it (TransitionError → 409). Each locks the row, writes the timeline and
+the audit log, and tells the submitter through referral_notify_status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.audit import audit
+from portal.errors import DomainError, NotAllowed, TransitionError
+from referrals.engine import clock
+from referrals.models import (
+    SUBJECT_CLOSABLE_KINDS,
+    Action,
+    Decision,
+    Ground,
+    Kind,
+    PreservationHold,
+    Queue,
+    Referral,
+    Status,
+    Subject,
+)
+from referrals.review.permissions import can_act_on, can_assign_to, can_reassign, can_work_queue
+from referrals.services.notify import referral_notify_status
+from referrals.services.timeline import timeline_add
+
+WORKABLE = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+STATUS_FOR_ACTION = {
+    Action.NO_ACTION: Status.NO_VIOLATION,
+    Action.UNABLE_TO_COMPLY: Status.REJECTED,
+}
+# Outcomes that say something about the account or its content, and so may close the other
+# open notices naming the same subjects. Preserving or disclosing data answers one agency's
+# request and says nothing about whether the account breaks the rules.
+SUBJECT_WIDE_ACTIONS = frozenset(
+    {
+        Action.ACCOUNT_SUSPENDED,
+        Action.CONTENT_REMOVED,
+        Action.CONTENT_RESTRICTED,
+        Action.LABEL_APPLIED,
+        Action.NO_ACTION,
+    }
+)
+RESTRICTING_ACTIONS = frozenset({Action.ACCOUNT_SUSPENDED, Action.CONTENT_RESTRICTED, Action.LABEL_APPLIED})
+ACTION_ONLY_FOR = {
+    Action.DATA_PRESERVED: Kind.PRESERVATION_REQUEST,
+    Action.DATA_DISCLOSED: Kind.EMERGENCY_REQUEST,
+}
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+STATEMENT_MIN, STATEMENT_MAX = 20, 5000
+MESSAGE_MAX = 2000
+PRESERVATION_DEFAULT_DAYS = 90
+
+
+def _locked(referral: Referral) -> Referral:
+    # `of=self`: lock only the referral row, not its queue and organisation (and PostgreSQL
+    # refuses FOR UPDATE on the nullable side of the queue join anyway).
+    return Referral.objects.select_for_update(of=("self",)).select_related("queue", "organisation").get(pk=referral.pk)
+
+
+def _require_act(by, referral: Referral) -> None:
+    if not can_act_on(by, referral):
+        raise NotAllowed("Only the reviewer assigned to this referral or a queue lead may do this.")
+
+
+def _paused_fields(referral: Referral, now: datetime) -> dict:
+    """The clock fields after resuming a pause at `now` (nothing when it runs)."""
+    if referral.paused_at is None:
+        return {}
+    paused_at = min(referral.paused_at, now)
+    due_at = clock.resume(referral.due_at, paused_at, now) if referral.due_at else None
+    return {
+        "due_at": due_at,
+        "paused_at": None,
+        "paused_seconds": referral.paused_seconds + int((now - paused_at).total_seconds()),
+    }
+
+
+def referral_clock_resume(*, referral: Referral, now: datetime | None = None) -> Referral:
+    """Restart a paused clock, extending `due_at` by exactly the pause (SPEC §4.4, Reg. 2021/784).
+
+    Sets the fields on `referral` and saves them; the caller owns the status change (a reply
+    from the submitter returns `needs_info` to `routed`).
+    """
+    fields = _paused_fields(referral, now or timezone.now())
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    if fields:
+        referral.save(update_fields=[*fields, "updated_at"])
+    return referral
+
+
+# --- Claiming --------------------------------------------------------------------------------
+
+
+def _claimable(queue: Queue):
+    return Referral.objects.filter(queue=queue, status=Status.ROUTED, assignee__isnull=True).order_by(
+        "-priority", "due_at", "received_at"
+    )
+
+
+def _after_claim(by, referral: Referral, request=None) -> Referral:
+    timeline_add(referral, "claimed", actor=by, message="A reviewer is looking at this referral.")
+    audit("referral.claim", actor=by, obj=referral, organisation=referral.organisation, request=request)
+    referral_notify_status(referral)
+    return referral
+
+
+def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
+    """Give `by` the top routed, unassigned referral of `queue` (None when there is none).
+
+    On PostgreSQL the candidate row is locked with SKIP LOCKED, so concurrent reviewers
+    each get a different referral without waiting on each other. Elsewhere (SQLite locks the
+    whole database anyway) a conditional update claims it, retrying if someone was faster.
+    """
+    if not can_work_queue(by, queue):
+        raise NotAllowed("You are not a member of this queue.")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            referral = _claimable(queue).select_for_update(skip_locked=True, of=("self",)).first()
+            if referral is None:
+                return None
+            Referral.objects.filter(pk=referral.pk).update(status=Status.IN_REVIEW, assignee=by)
+            referral.status, referral.assignee = Status.IN_REVIEW, by
+            return _after_claim(by, referral, request)
+    for _ in range(20):
+        with transaction.atomic():
+            referral = _claimable(queue).first()
+            if referral is None:
+                return None
+            claimed = Referral.objects.filter(pk=referral.pk, status=Status.ROUTED, assignee__isnull=True).update(
+                status=Status.IN_REVIEW, assignee=by
+            )
+            if claimed == 1:
+                referral.status, referral.assignee = Status.IN_REVIEW, by
+                return _after_claim(by, referral, request)
+    return None
+
+
+@transaction.atomic
+def referral_claim(*, by, referral: Referral, request=None) -> Referral:
+    """Take one particular routed, unassigned referral (from its page)."""
+    referral = _locked(referral)
+    if not can_work_queue(by, referral.queue):
+        raise NotAllowed("You are not a member of this referral's queue.")
+    if referral.status != Status.ROUTED or referral.assignee_id is not None:
+        raise TransitionError("Only a routed referral nobody has taken can be claimed.")
+    referral.status, referral.assignee = Status.IN_REVIEW, by
+    referral.save(update_fields=["status", "assignee", "updated_at"])
+    return _after_claim(by, referral, request)
+
+
+# --- Release, request information, reassign ------------------------------------------------------
+
+
+@transaction.atomic
+def referral_release(*, by, referral: Referral, request=None) -> Referral:
+    """Give a referral back to its queue, unassigned (`routed`)."""
+    referral = _locked(referral)
+    _require_act(by, referral)
+    if referral.status not in (Status.IN_REVIEW, Status.ROUTED) or referral.assignee_id is None:
+        raise TransitionError("Only a referral someone is reviewing can be released.")
+    previous = referral.assignee_id
+    referral.status, referral.assignee = Status.ROUTED, None
+    referral.save(update_fields=["status", "assignee", "updated_at"])
+    timeline_add(referral, "released", actor=by, message="Returned to the queue.")
+    audit("referral.release", actor=by, obj=referral, organisation=referral.organisation, request=request, was=previous)
+    referral_notify_status(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_request_info(
+    *, by, referral: Referral, message: str, now: datetime | None = None, request=None
+) -> Referral:
+    """Ask the submitter a question: `needs_info`, and the clock pauses until they answer."""
+    message = (message or "").strip()
+    if not message:
+        raise DomainError("Write the question for the submitter.", field="message")
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(f"Keep the question under {MESSAGE_MAX} characters.", field="message")
+    referral = _locked(referral)
+    _require_act(by, referral)
+    if referral.status not in (Status.IN_REVIEW, Status.ROUTED):
+        raise TransitionError("Information can be requested only on a referral under review.")
+    now = now or timezone.now()
+    referral.status, referral.paused_at = Status.NEEDS_INFO, now
+    if referral.assignee_id is None:
+        referral.assignee = by
+    referral.save(update_fields=["status", "paused_at", "assignee", "updated_at"])
+    timeline_add(referral, "info_requested", actor=by, message=message)
+    audit("referral.request_info", actor=by, obj=referral, organisation=referral.organisation, request=request)
+    referral_notify_status(referral, message=message)
+    return referral
+
+
+@transaction.atomic
+def referral_reassign(*, by, referral: Referral, assignee=None, queue: Queue | None = None, request=None) -> Referral:
+    """A lead moves a referral to another reviewer (or back to the queue) or another queue."""
+    if not can_reassign(by):
+        raise NotAllowed("Only queue leads reassign referrals.")
+    referral = _locked(referral)
+    if referral.status not in WORKABLE:
+        raise TransitionError("Only an open, routed referral can be reassigned.")
+    if assignee is not None and not can_assign_to(assignee):
+        raise DomainError("Referrals can be given only to active reviewers and queue leads.", field="assignee")
+    target_queue = queue or referral.queue
+    if assignee is not None and not can_work_queue(assignee, target_queue):
+        raise DomainError(f"{assignee.email} is not a member of the queue {target_queue.name}.", field="assignee")
+    changes = {"assignee": [referral.assignee_id, assignee.pk if assignee else None]}
+    referral.assignee = assignee
+    fields = ["assignee", "updated_at"]
+    if queue is not None and queue.pk != referral.queue_id:
+        changes["queue"] = [referral.queue.slug if referral.queue else None, queue.slug]
+        referral.queue = queue
+        fields.append("queue")
+    if referral.status != Status.NEEDS_INFO:
+        referral.status = Status.IN_REVIEW if assignee else Status.ROUTED
+        fields.append("status")
+    referral.save(update_fields=fields)
+    timeline_add(referral, "reassigned", actor=by, message="Reassigned within the platform team.", **changes)
+    audit("referral.reassign", actor=by, obj=referral, organisation=referral.organisation, request=request, **changes)
+    return referral
+
+
+# --- Decisions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    action: str
+    ground: str
+    policy: str
+    statement_of_reasons: str
+    territorial_scope: tuple[str, ...]
+    restriction_end: date | None
+    apply_to_subject: bool
+    non_compliance_reason: str
+
+
+def decision_validate(
+    *,
+    referral: Referral,
+    action: str,
+    ground: str,
+    policy: str,
+    statement_of_reasons: str,
+    territorial_scope: Iterable[str] | None = None,
+    restriction_end: date | None = None,
+    apply_to_subject: bool = True,
+    non_compliance_reason: str = "",
+    today: date | None = None,
+) -> DecisionInput:
+    """Check a decision against SPEC §4.6; every problem is reported on its field."""
+    errors: dict[str, str] = {}
+    if action not in Action.values:
+        errors["action"] = f"Choose one of: {', '.join(Action.values)}."
+    elif action in ACTION_ONLY_FOR and referral.kind != ACTION_ONLY_FOR[action]:
+        errors["action"] = f"{Action(action).label} answers only a {Kind(ACTION_ONLY_FOR[action]).label.lower()}."
+    if ground not in Ground.values:
+        errors["ground"] = f"Choose one of: {', '.join(Ground.values)}."
+    policy = (policy or "").strip()
+    if not policy:
+        errors["policy"] = "Name the rule or legal provision the decision rests on."
+    elif len(policy) > 300:
+        errors["policy"] = "Keep the rule or provision under 300 characters."
+    statement = (statement_of_reasons or "").strip()
+    if not STATEMENT_MIN <= len(statement) <= STATEMENT_MAX:
+        errors["statement_of_reasons"] = (
+            f"The statement of reasons must be {STATEMENT_MIN} to {STATEMENT_MAX} characters (it is {len(statement)})."
+        )
+    scope: list[str] = []
+    if territorial_scope is None:
+        territorial_scope = []
+    if isinstance(territorial_scope, str):
+        territorial_scope = [c for c in re.split(r"[\s,]+", territorial_scope) if c]
+    for code in territorial_scope:
+        code = str(code).strip().upper()
+        if not COUNTRY.match(code):
+            errors["territorial_scope"] = f"'{code}' is not a two-letter ISO country code."
+            break
+        if code not in scope:
+            scope.append(code)
+    today = today or timezone.localdate()
+    if restriction_end is not None:
+        if action not in RESTRICTING_ACTIONS:
+            errors["restriction_end"] = "An end date applies only to a suspension, restriction or label."
+        elif restriction_end <= today:
+            errors["restriction_end"] = "The end of the restriction must be in the future."
+    reason = (non_compliance_reason or "").strip()
+    if action == Action.UNABLE_TO_COMPLY:
+        if reason and reason not in Decision.NonComplianceReason.values:
+            errors["non_compliance_reason"] = f"Choose one of: {', '.join(Decision.NonComplianceReason.values)}."
+        elif not reason and referral.kind == Kind.REMOVAL_ORDER:
+            errors["non_compliance_reason"] = (
+                "Give the reason the removal order cannot be complied with: force majeure, "
+                "manifest error or insufficient information."
+            )
+    elif reason:
+        errors["non_compliance_reason"] = "A non-compliance reason goes only with 'unable to comply'."
+    if errors:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return DecisionInput(
+        action=action,
+        ground=ground,
+        policy=policy,
+        statement_of_reasons=statement,
+        territorial_scope=tuple(scope),
+        restriction_end=restriction_end,
+        apply_to_subject=bool(apply_to_subject),
+        non_compliance_reason=reason,
+    )
+
+
+def _close(referral: Referral, status: str, now: datetime, **extra) -> list[str]:
+    fields = _paused_fields(referral, now)
+    fields.update(status=status, decided_at=now, closed_at=now, **extra)
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    return [*fields, "updated_at"]
+
+
+@transaction.atomic
+def referral_decide(*, by, referral: Referral, now: datetime | None = None, request=None, **data) -> Decision:
+    """Record the decision on `referral` (SPEC §4.6) and apply its effects.
+
+    `data` holds the decision fields (see decision_validate). Status becomes `actioned`,
+    `no_violation` (no_action) or `rejected` (unable_to_comply); `on_time` comes from the
+    clock; a suspension marks the subjects suspended; `data_preserved` puts holds on them;
+    with `apply_to_subject` the other open notices and LE referrals naming the same subjects
+    close with the same outcome, linked to this decision. Legal kinds are never closed that way.
+    """
+    now = now or timezone.now()
+    referral = _locked(referral)
+    _require_act(by, referral)
+    if referral.status not in WORKABLE:
+        raise TransitionError(f"A {referral.get_status_display().lower()} referral cannot be decided.")
+    valid = decision_validate(referral=referral, today=timezone.localdate(now), **data)
+    status = STATUS_FOR_ACTION.get(valid.action, Status.ACTIONED)
+    fields = _close(referral, status, now)
+    if referral.assignee_id is None:
+        referral.assignee = by
+        fields.append("assignee")
+    referral.save(update_fields=fields)
+    met = clock.clock_of(referral).met_deadline() if referral.due_at else None
+    decision = Decision.objects.create(
+        referral=referral,
+        action=valid.action,
+        ground=valid.ground,
+        policy=valid.policy,
+        statement_of_reasons=valid.statement_of_reasons,
+        territorial_scope=list(valid.territorial_scope),
+        restriction_end=valid.restriction_end,
+        apply_to_subject=valid.apply_to_subject,
+        non_compliance_reason=valid.non_compliance_reason,
+        decided_by=by,
+        decided_at=now,
+        on_time=met,
+    )
+    referral.decision = decision
+    subject_ids = list(Subject.objects.filter(targets__referral=referral).values_list("pk", flat=True).distinct())
+    if valid.action == Action.ACCOUNT_SUSPENDED and subject_ids:
+        Subject.objects.filter(pk__in=subject_ids, suspended_at__isnull=True).update(
+            suspended_at=now, suspended_by=referral
+        )
+    if valid.action == Action.DATA_PRESERVED:
+        until = referral.preserve_until or (timezone.localdate(now) + timedelta(days=PRESERVATION_DEFAULT_DAYS))
+        PreservationHold.objects.bulk_create(
+            [PreservationHold(subject_id=s, referral=referral, until=until, created_at=now) for s in subject_ids]
+        )
+    timeline_add(
+        referral,
+        "decided",
+        actor=by,
+        message=f"Decision: {Action(valid.action).label}.",
+        action=valid.action,
+        on_time=met,
+    )
+    audit(
+        "referral.decide",
+        actor=by,
+        obj=referral,
+        organisation=referral.organisation,
+        request=request,
+        outcome=valid.action,
+        ground=valid.ground,
+        on_time=met,
+    )
+    referral_notify_status(referral)
+    if valid.apply_to_subject and valid.action in SUBJECT_WIDE_ACTIONS and subject_ids:
+        _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now)
+    return decision
+
+
+def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids: list, now: datetime) -> list[Referral]:
+    open_statuses = [Status.RECEIVED, *WORKABLE]
+    seqs = set(
+        Referral.objects.filter(
+            targets__subject_id__in=subject_ids, kind__in=SUBJECT_CLOSABLE_KINDS, status__in=open_statuses
+        )
+        .exclude(pk=source.pk)
+        .values_list("pk", flat=True)
+    )
+    # Locked in a second query: PostgreSQL allows no FOR UPDATE with the join's DISTINCT.
+    others = list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(pk__in=seqs, status__in=open_statuses)
+        .select_related("organisation")
+        .order_by("seq")
+    )
+    status = STATUS_FOR_ACTION.get(decision.action, Status.ACTIONED)
+    closed = []
+    for other in others:
+        fields = _close(other, status, now, related=source)
+        other.save(update_fields=fields)
+        met = clock.clock_of(other).met_deadline() if other.due_at else None
+        other.decision = Decision.objects.create(
+            referral=other,
+            action=decision.action,
+            ground=decision.ground,
+            policy=decision.policy,
+            statement_of_reasons=decision.statement_of_reasons,
+            territorial_scope=decision.territorial_scope,
+            restriction_end=decision.restriction_end,
+            apply_to_subject=False,
+            decided_by=by,
+            decided_at=now,
+            on_time=met,
+            applied_from=decision,
+        )
+        timeline_add(
+            other,
+            "decided",
+            actor=by,
+            message=f"Decision: {decision.get_action_display()}, applied from the decision on {source.reference} "
+            f"about the same account.",
+            action=decision.action,
+            applied_from=source.reference,
+        )
+        audit(
+            "referral.decide",
+            actor=by,
+            obj=other,
+            organisation=other.organisation,
+            outcome=decision.action,
+            applied_from=source.reference,
+        )
+        referral_notify_status(other)
+        closed.append(other)
+    return closed

@@ -1,0 +1,120 @@
+"""Queue leads edit queues (SLA, members) and the routing rules (SPEC §4.2)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from portal.audit import audit
+from portal.errors import DomainError, NotAllowed
+from referrals.models import Category, Kind, Queue, RoutingRule, Severity
+from referrals.review.permissions import can_assign_to, can_manage_routing
+
+RULE_FIELDS = (
+    "order",
+    "name",
+    "queue",
+    "kinds",
+    "categories",
+    "severities",
+    "countries",
+    "languages",
+    "submitter_kinds",
+    "trusted_flagger",
+    "priority_boost",
+    "enabled",
+)
+SUBMITTER_KINDS = ("ngo", "law_enforcement", "platform")
+
+
+def _require_lead(by) -> None:
+    if not can_manage_routing(by):
+        raise NotAllowed("Only queue leads manage queues and routing rules.")
+
+
+@transaction.atomic
+def queue_update(*, by, queue: Queue, name: str, description: str, sla_minutes: int, members, request=None) -> Queue:
+    _require_lead(by)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Give the queue a name.", field="name")
+    if not 1 <= int(sla_minutes) <= 60 * 24 * 30:
+        raise DomainError("The SLA must be between 1 minute and 30 days.", field="sla_minutes")
+    members = list(members)
+    if any(not can_assign_to(m) for m in members):
+        raise DomainError("Only active reviewers and queue leads can be members.", field="members")
+    before = {
+        "name": queue.name,
+        "sla_minutes": queue.sla_minutes,
+        "members": sorted(queue.members.values_list("pk", flat=True)),
+    }
+    queue.name, queue.description, queue.sla_minutes = name, (description or "").strip(), int(sla_minutes)
+    queue.save(update_fields=["name", "description", "sla_minutes"])
+    queue.members.set(members)
+    after = {"name": queue.name, "sla_minutes": queue.sla_minutes, "members": sorted(m.pk for m in members)}
+    audit("queue.update", actor=by, obj=queue, request=request, before=before, after=after)
+    return queue
+
+
+def _clean_list(values, allowed, field: str, *, upper: bool = False, pattern_ok: bool = False) -> list[str]:
+    cleaned = []
+    for value in values or []:
+        value = str(value).strip()
+        value = value.upper() if upper else value.lower()
+        if not value:
+            continue
+        if allowed is not None and value not in allowed and not (pattern_ok and value.endswith("*")):
+            raise DomainError(f"'{value}' is not one of: {', '.join(allowed)}.", field=field)
+        if allowed is None and (len(value) != 2 or not value.isalpha()):
+            raise DomainError(f"'{value}' is not a two-letter code.", field=field)
+        if value not in cleaned:
+            cleaned.append(value)
+    return cleaned
+
+
+@transaction.atomic
+def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) -> RoutingRule:
+    """Create a rule (rule=None) or change one; conditions are validated against the enums."""
+    _require_lead(by)
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown rule fields: {', '.join(sorted(unknown))}.")
+    name = (fields.get("name") or "").strip()
+    if not name:
+        raise DomainError("Give the rule a name.", field="name")
+    if not isinstance(fields.get("queue"), Queue):
+        raise DomainError("Choose the queue the rule sends referrals to.", field="queue")
+    order = int(fields.get("order") or 0)
+    if order < 1:
+        raise DomainError("The order must be 1 or more.", field="order")
+    boost = int(fields.get("priority_boost") or 0)
+    if not -100 <= boost <= 100:
+        raise DomainError("The boost must be between -100 and 100.", field="priority_boost")
+    values = {
+        "order": order,
+        "name": name,
+        "queue": fields["queue"],
+        "kinds": _clean_list(fields.get("kinds"), Kind.values, "kinds"),
+        "categories": _clean_list(fields.get("categories"), Category.values, "categories", pattern_ok=True),
+        "severities": _clean_list(fields.get("severities"), Severity.values, "severities"),
+        "countries": _clean_list(fields.get("countries"), None, "countries", upper=True),
+        "languages": _clean_list(fields.get("languages"), None, "languages"),
+        "submitter_kinds": _clean_list(fields.get("submitter_kinds"), SUBMITTER_KINDS, "submitter_kinds"),
+        "trusted_flagger": fields.get("trusted_flagger"),
+        "priority_boost": boost,
+        "enabled": bool(fields.get("enabled", True)),
+    }
+    created = rule is None
+    rule = rule or RoutingRule()
+    for name_, value in values.items():
+        setattr(rule, name_, value)
+    rule.save()
+    logged = {k: (v.slug if isinstance(v, Queue) else v) for k, v in values.items()}
+    audit("routing_rule.create" if created else "routing_rule.update", actor=by, obj=rule, request=request, **logged)
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, by, rule: RoutingRule, request=None) -> None:
+    _require_lead(by)
+    audit("routing_rule.delete", actor=by, obj=rule, request=request, name=rule.name, order=rule.order)
+    rule.delete()

@@ -1,0 +1,343 @@
+"""The reviewer's workbench pages: queues, work lists, subjects, routing rules, and the review
+actions posted from the referral page (SPEC §4, §10).
+
+Queues, rules and subjects exist only for platform roles (anyone else: 404). Actions fetch the
+referral through `referrals_visible_to` (404 outside scope) and check the named permission
+(403) before touching the input.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.errors import DomainError
+from referrals import selectors
+from referrals.engine import routing
+from referrals.engine.clock import clock_of
+from referrals.models import Referral
+from referrals.review import selectors as queue_selectors
+from referrals.review.forms import DecisionForm, QueueForm, ReassignForm, RequestInfoForm, RuleForm, TryItForm
+from referrals.review.permissions import (
+    can_act_on,
+    can_claim,
+    can_manage_routing,
+    can_reassign,
+    can_see_queues,
+    can_work_queue,
+)
+from referrals.review.services import casework as review
+from referrals.review.services import queues as queue_services
+
+PAGE_SIZE = 50
+
+
+def _platform_only(request) -> None:
+    if not can_see_queues(request.user):
+        raise Http404
+
+
+def _queue(request, slug: str):
+    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
+
+
+def _leads_only(request) -> None:
+    _platform_only(request)
+    if not can_manage_routing(request.user):
+        raise PermissionDenied
+
+
+def _referral(request, reference: str) -> Referral:
+    referral = selectors.referral_for_reference(request.user, reference)
+    if referral is None:
+        raise Http404
+    return referral
+
+
+def _back(referral: Referral):
+    return redirect("referral-detail", reference=referral.reference)
+
+
+def _clock_rows(referrals, now):
+    """Each referral with its clock, for "time left" and the last-20 % flag."""
+    rows = []
+    for referral in referrals:
+        clock = clock_of(referral)
+        rows.append(
+            {
+                "referral": referral,
+                "remaining": clock.remaining(now) if clock else None,
+                "at_risk": clock.is_at_risk(now) if clock else False,
+                "overdue": referral.breached or (clock.is_breached(now) if clock else False),
+            }
+        )
+    return rows
+
+
+# --- Queues ------------------------------------------------------------------------------------
+
+
+@login_required
+def queue_list(request):
+    _platform_only(request)
+    now = timezone.now()
+    context = {
+        "queues": queue_selectors.queue_summaries(request.user, now=now),
+        "mine": _clock_rows(queue_selectors.assigned_to(request.user)[:50], now),
+        "can_manage": can_manage_routing(request.user),
+    }
+    return render(request, "referrals/queue_list.html", context)
+
+
+@login_required
+def queue_detail(request, slug: str):
+    _platform_only(request)
+    queue = _queue(request, slug)
+    tab = request.GET.get("tab", "waiting")
+    if tab not in queue_selectors.WORKLIST_TABS:
+        tab = "waiting"
+    page = Paginator(queue_selectors.worklist(request.user, queue, tab=tab), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    context = {
+        "queue": queue,
+        "tab": tab,
+        "tabs": [("waiting", "Waiting"), ("in_review", "In review"), ("needs_info", "Needs information")],
+        "page": page,
+        "rows": _clock_rows(page.object_list, now),
+        "query": f"tab={tab}",
+        "can_claim": can_work_queue(request.user, queue),
+        "can_manage": can_manage_routing(request.user),
+    }
+    return render(request, "referrals/queue_detail.html", context)
+
+
+@login_required
+@require_POST
+def queue_claim(request, slug: str):
+    _platform_only(request)
+    queue = _queue(request, slug)
+    if not can_work_queue(request.user, queue):
+        raise PermissionDenied
+    referral = review.referral_claim_next(by=request.user, queue=queue, request=request)
+    if referral is None:
+        messages.info(request, f"Nothing is waiting in {queue.name}.")
+        return redirect("queue-detail", slug=queue.slug)
+    messages.success(request, f"You claimed {referral.reference}.")
+    return _back(referral)
+
+
+@login_required
+def queue_edit(request, slug: str):
+    _leads_only(request)
+    queue = _queue(request, slug)
+    initial = {
+        "name": queue.name,
+        "description": queue.description,
+        "sla_minutes": queue.sla_minutes,
+        "members": list(queue.members.values_list("pk", flat=True)),
+    }
+    form = QueueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{queue.name} saved.")
+            return redirect("queue-detail", slug=queue.slug)
+    return render(request, "referrals/queue_edit.html", {"queue": queue, "form": form})
+
+
+# --- Routing rules -----------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request):
+    _platform_only(request)
+    rules = queue_selectors.rules_visible_to(request.user)
+    form = TryItForm(request.GET or None)
+    explanation = decision = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        facts = routing.Facts(
+            kind=data["kind"],
+            category=data["category"],
+            severity=data["severity"],
+            country=data["country"].upper(),
+            language=data["language"].lower(),
+            submitter_kind=data["submitter_kind"],
+            trusted_flagger=data["trusted_flagger"],
+            corroborating_organisations=data["corroborating_organisations"],
+            received_at=timezone.now(),
+        )
+        explanation, decision = queue_selectors.routing_explain(request.user, facts)
+    context = {
+        "rules": rules,
+        "form": form,
+        "explanation": explanation,
+        "decision": decision,
+        "can_manage": can_manage_routing(request.user),
+    }
+    return render(request, "referrals/rules_list.html", context)
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    _leads_only(request)
+    rule = get_object_or_404(queue_selectors.rules_visible_to(request.user), pk=pk) if pk else None
+    initial = RuleForm.initial_for(rule) if rule else {"enabled": True, "priority_boost": 0}
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Rule '{rule.name}' saved.")
+            return redirect("rule-list")
+    return render(request, "referrals/rules_edit.html", {"rule": rule, "form": form})
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk: int):
+    _leads_only(request)
+    rule = get_object_or_404(queue_selectors.rules_visible_to(request.user), pk=pk)
+    queue_services.rule_delete(by=request.user, rule=rule, request=request)
+    messages.success(request, f"Rule '{rule.name}' deleted.")
+    return redirect("rule-list")
+
+
+# --- Subjects ----------------------------------------------------------------------------------
+
+
+@login_required
+def subject_detail(request, id):
+    """The latest 50 referrals naming the account (older ones a page at a time by `?before=`,
+    the referral number the page ends at) and the first 50 linked accounts, with totals."""
+    subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
+    before = request.GET.get("before", "")
+    before = int(before) if before.isdigit() else None
+    referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
+    linked = queue_selectors.subject_linked(request.user, subject)
+    size = queue_selectors.SUBJECT_LIST_SIZE
+    context = {
+        "subject": subject,
+        "referrals": referrals,
+        "older": referrals[-1].seq if len(referrals) == size else None,
+        "paged": before is not None,
+        "linked": list(linked[:size]),
+        "linked_count": queue_selectors.subject_linked_count(request.user, subject),
+        "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
+    }
+    return render(request, "referrals/subject_detail.html", context)
+
+
+# --- Actions from the referral page --------------------------------------------------------------
+
+
+def _run(request, referral: Referral, action, success: str):
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return _back(referral)
+
+
+@login_required
+@require_POST
+def referral_claim(request, reference: str):
+    referral = _referral(request, reference)
+    if not can_claim(request.user, referral):
+        raise PermissionDenied
+    return _run(
+        request,
+        referral,
+        lambda: review.referral_claim(by=request.user, referral=referral, request=request),
+        "You claimed this referral.",
+    )
+
+
+@login_required
+@require_POST
+def referral_release(request, reference: str):
+    referral = _referral(request, reference)
+    if not can_act_on(request.user, referral):
+        raise PermissionDenied
+    return _run(
+        request,
+        referral,
+        lambda: review.referral_release(by=request.user, referral=referral, request=request),
+        "Returned to the queue.",
+    )
+
+
+@login_required
+@require_POST
+def referral_request_info(request, reference: str):
+    referral = _referral(request, reference)
+    if not can_act_on(request.user, referral):
+        raise PermissionDenied
+    form = RequestInfoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write the question for the submitter.")
+        return _back(referral)
+    return _run(
+        request,
+        referral,
+        lambda: review.referral_request_info(
+            by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
+        ),
+        "Question sent; the clock is paused until the submitter answers.",
+    )
+
+
+@login_required
+def referral_decide(request, reference: str):
+    """The decision form: shown inline in the review panel, here again when it has errors."""
+    referral = _referral(request, reference)
+    if not can_act_on(request.user, referral):
+        raise PermissionDenied
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _back(referral)
+        else:
+            messages.success(request, "Decision recorded; the submitter has been told.")
+            return _back(referral)
+    return render(request, "referrals/queue_decision.html", {"referral": referral, "form": form})
+
+
+@login_required
+@require_POST
+def referral_reassign(request, reference: str):
+    referral = _referral(request, reference)
+    if not can_reassign(request.user):
+        raise PermissionDenied
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a reviewer or a queue.")
+        return _back(referral)
+    return _run(
+        request,
+        referral,
+        lambda: review.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
+        "Reassigned.",
+    )
