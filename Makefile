@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test test-unit test-integration stack lint format bench clean
+.PHONY: totp run test test-unit test-integration stack lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -m "not integration" -n auto
 	PORTAL_TEST_LANE=integration $(PY) -m pytest -m integration tests/integration
+
+# The current two-factor code of a demo account: make totp EMAIL=reviewer@demo.test
+totp: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py demo_totp $(EMAIL)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser"

@@ -55,6 +55,17 @@ USERS = [
 ]
 
 
+# What each persona might try first, printed with the logins at the end of seed_demo.
+FIRST_JOURNEY = {
+    Role.NGO_MEMBER: "/referrals/new/: file a notice, then follow it",
+    Role.NGO_ADMIN: "/partners/peace-voices/: invite a colleague",
+    Role.LE_LIAISON: "/: the open removal order on its 60-minute clock",
+    Role.REVIEWER: "/queues/: claim the next referral and decide it",
+    Role.QUEUE_LEAD: "/routing/rules/: try a referral against the rules",
+    Role.POLICY_STAFF: "/campaigns/: approve a partner's content",
+}
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD", "demo-password")
 
@@ -90,4 +101,6 @@ def seed(context: dict) -> dict:
         user.refresh_from_db()
         if requires_mfa(user):
             _enrol_totp(user)
-    return {"organisations": organisations, "users": users}
+    logins = [(email, role.label, FIRST_JOURNEY[role]) for email, _name, _org, role in USERS]
+    logins.append(("admin@demo.test", "Superuser", "/admin/: every record"))
+    return {"organisations": organisations, "users": users, "logins": logins}

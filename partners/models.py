@@ -4,21 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class OrganisationKind(models.TextChoices):
-    NGO = "ngo", "NGO"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    PLATFORM = "platform", "Platform"
-
-
-class Role(models.TextChoices):
-    NGO_MEMBER = "ngo_member", "NGO member"
-    NGO_ADMIN = "ngo_admin", "NGO admin"
-    LE_LIAISON = "le_liaison", "Law-enforcement liaison"
-    REVIEWER = "reviewer", "Reviewer"
-    QUEUE_LEAD = "queue_lead", "Queue lead"
-    POLICY_STAFF = "policy_staff", "Policy staff"
-
+from portal.accounts.roles import OrganisationKind, Role
 
 # Which roles an organisation of each kind may hold.
 ROLES_BY_KIND = {

@@ -181,7 +181,7 @@ def _file(users, email, data):
 
 def _advance(referral: Referral, outcome: str, decision, users) -> None:
     from referrals.intake.services.filing import referral_withdraw
-    from referrals.review.services import casework as review
+    from referrals.review.services import claims, decisions
 
     lead = users["lead@demo.test"]
     if outcome == "withdrawn":
@@ -189,12 +189,12 @@ def _advance(referral: Referral, outcome: str, decision, users) -> None:
         return
     if outcome == "routed":
         return
-    referral = review.referral_claim(by=lead, referral=referral)
+    referral = claims.referral_claim(by=lead, referral=referral)
     if outcome == "needs_info":
-        review.referral_request_info(by=lead, referral=referral, message="Which of the posts do you mean exactly?")
+        claims.referral_request_info(by=lead, referral=referral, message="Which of the posts do you mean exactly?")
     elif decision is not None:
         action, ground, policy = decision
-        review.referral_decide(
+        decisions.referral_decide(
             by=lead,
             referral=referral,
             action=action,

@@ -1,8 +1,24 @@
-"""Who someone is in the portal: their organisation and role, read once per request."""
+"""Who someone is in the portal: the role and organisation-kind vocabulary (core owns it, so
+no app is needed to ask), and the person's organisation and role, read once per request."""
 
 from django.conf import settings
+from django.db import models
 
-from partners.models import OrganisationKind, Role
+
+class OrganisationKind(models.TextChoices):
+    NGO = "ngo", "NGO"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+    PLATFORM = "platform", "Platform"
+
+
+class Role(models.TextChoices):
+    NGO_MEMBER = "ngo_member", "NGO member"
+    NGO_ADMIN = "ngo_admin", "NGO admin"
+    LE_LIAISON = "le_liaison", "Law-enforcement liaison"
+    REVIEWER = "reviewer", "Reviewer"
+    QUEUE_LEAD = "queue_lead", "Queue lead"
+    POLICY_STAFF = "policy_staff", "Policy staff"
+
 
 PLATFORM_ROLES = frozenset({Role.REVIEWER, Role.QUEUE_LEAD, Role.POLICY_STAFF})
 NGO_ROLES = frozenset({Role.NGO_MEMBER, Role.NGO_ADMIN})

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from partners.models import Role
 from referrals.models import Action, Category, Decision, Ground, Kind, Queue, Severity
-from referrals.review.services import casework as review
+from referrals.review.services import claims, decisions
 from referrals.review.services.queues import SUBMITTER_KINDS
 
 
@@ -35,8 +35,8 @@ class DecisionForm(forms.Form):
     )
     statement_of_reasons = forms.CharField(
         label="Statement of reasons",
-        min_length=review.STATEMENT_MIN,
-        max_length=review.STATEMENT_MAX,
+        min_length=decisions.STATEMENT_MIN,
+        max_length=decisions.STATEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Shown to the submitter and exported to the DSA Transparency Database (20–5,000 characters).",
     )
@@ -69,7 +69,7 @@ class DecisionForm(forms.Form):
 class RequestInfoForm(forms.Form):
     message = forms.CharField(
         label="Question for the submitter",
-        max_length=review.MESSAGE_MAX,
+        max_length=claims.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The clock pauses until they answer.",
     )

@@ -32,7 +32,7 @@ from referrals.review.permissions import (
     can_see_queues,
     can_work_queue,
 )
-from referrals.review.services import casework as review
+from referrals.review.services import claims, decisions
 from referrals.review.services import queues as queue_services
 
 PAGE_SIZE = 50
@@ -126,7 +126,7 @@ def queue_claim(request, slug: str):
     queue = _queue(request, slug)
     if not can_work_queue(request.user, queue):
         raise PermissionDenied
-    referral = review.referral_claim_next(by=request.user, queue=queue, request=request)
+    referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
     if referral is None:
         messages.info(request, f"Nothing is waiting in {queue.name}.")
         return redirect("queue-detail", slug=queue.slug)
@@ -263,7 +263,7 @@ def referral_claim(request, reference: str):
     return _run(
         request,
         referral,
-        lambda: review.referral_claim(by=request.user, referral=referral, request=request),
+        lambda: claims.referral_claim(by=request.user, referral=referral, request=request),
         "You claimed this referral.",
     )
 
@@ -277,7 +277,7 @@ def referral_release(request, reference: str):
     return _run(
         request,
         referral,
-        lambda: review.referral_release(by=request.user, referral=referral, request=request),
+        lambda: claims.referral_release(by=request.user, referral=referral, request=request),
         "Returned to the queue.",
     )
 
@@ -295,7 +295,7 @@ def referral_request_info(request, reference: str):
     return _run(
         request,
         referral,
-        lambda: review.referral_request_info(
+        lambda: claims.referral_request_info(
             by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
         ),
         "Question sent; the clock is paused until the submitter answers.",
@@ -311,7 +311,7 @@ def referral_decide(request, reference: str):
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            review.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)
+            decisions.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -338,6 +338,6 @@ def referral_reassign(request, reference: str):
     return _run(
         request,
         referral,
-        lambda: review.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
+        lambda: claims.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
         "Reassigned.",
     )

@@ -14,7 +14,7 @@ from referrals.models import Status
 from referrals.review import selectors as queue_selectors
 from referrals.review.forms import DecisionForm, ReassignForm, RequestInfoForm
 from referrals.review.permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
-from referrals.review.services.casework import WORKABLE
+from referrals.review.services.claims import WORKABLE
 
 register = template.Library()
 

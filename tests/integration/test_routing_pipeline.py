@@ -20,7 +20,7 @@ from partners.models import Role
 from referrals.intake.services.filing import referral_clean, referrals_create
 from referrals.models import Queue, Referral, Status, TimelineEvent
 from referrals.permissions import kinds_filable_by
-from referrals.review.services.casework import referral_claim_next
+from referrals.review.services.claims import referral_claim_next
 from referrals.review.services.routing import referral_route_batch, referrals_sweep_received
 from tests.factories import make_member
 from tests.integration.conftest import wait_until

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from partners.models import Role
 from referrals.models import Referral
-from referrals.review.services.casework import referral_claim
+from referrals.review.services.claims import referral_claim
 from referrals.review.services.routing import referral_route_batch
 from tests.factories import OrganisationFactory, make_member
 from tests.referrals.factories import make_referral

@@ -8,7 +8,7 @@ import pytest
 
 from partners.models import Role
 from referrals.models import Subject
-from referrals.review.services.casework import referral_decide
+from referrals.review.services.decisions import referral_decide
 from tests.factories import make_member
 from tests.referrals.review_factories import claimed
 

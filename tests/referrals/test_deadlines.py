@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from portal.models import Notification
 from referrals.models import Referral, Status, TimelineEvent
-from referrals.review.services.casework import referral_decide, referral_request_info
+from referrals.review.services.claims import referral_request_info
 from referrals.review.services.deadlines import referrals_mark_breached
+from referrals.review.services.decisions import referral_decide
 from referrals.tasks import watch_deadlines
 from tests.referrals.review_factories import claimed, routed
 

@@ -7,7 +7,8 @@ import pytest
 
 from referrals.intake.services.filing import referral_reply
 from referrals.models import Referral, Status
-from referrals.review.services.casework import referral_claim, referral_decide, referral_request_info
+from referrals.review.services.claims import referral_claim, referral_request_info
+from referrals.review.services.decisions import referral_decide
 from referrals.review.services.routing import referral_route_batch
 from tests.referrals.factories import make_referral
 

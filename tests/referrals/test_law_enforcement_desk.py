@@ -14,8 +14,9 @@ from portal.models import AuditEvent
 from referrals.intake.services.filing import referral_reply
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.models import Referral
-from referrals.review.services.casework import referral_claim, referral_decide, referral_request_info
+from referrals.review.services.claims import referral_claim, referral_request_info
 from referrals.review.services.deadlines import referrals_mark_breached
+from referrals.review.services.decisions import referral_decide
 from tests.factories import OrganisationFactory, make_member
 from tests.referrals.review_factories import claimed, received, routed
 

@@ -33,7 +33,7 @@ def preserved(liaison, reviewer, *, days: int = 30, accounts=("held_account",)) 
     """A preservation request decided `data_preserved`, held until today + `days`."""
     until = timezone.localdate() + timedelta(days=days)
     request = claimed(reviewer, liaison, "preservation_request", accounts=accounts, preserve_until=until.isoformat())
-    from referrals.review.services.casework import referral_decide
+    from referrals.review.services.decisions import referral_decide
 
     referral_decide(by=reviewer, referral=request, **PRESERVED)
     return Referral.objects.select_related("decision").get(pk=request.pk)

@@ -13,7 +13,7 @@ from django.urls.exceptions import Resolver404
 
 from referrals.intake.services.evidence import evidence_add
 from referrals.models import Queue, Subject
-from referrals.review.services.casework import referral_claim
+from referrals.review.services.claims import referral_claim
 from referrals.review.services.routing import referral_route_batch
 from tests.referrals.evidence_files import png_bytes
 from tests.referrals.factories import make_referral
@@ -198,7 +198,7 @@ def test_events_api_queries_do_not_grow_with_events(ngo_member, reviewer, api_fo
     small, first = _queries(lambda: api.get(f"/api/v1/referrals/{referral.id}/events/"))
     queue = Queue.objects.get(pk=referral.queue_id)
     queue.members.add(reviewer)
-    from referrals.review.services.casework import referral_claim, referral_release
+    from referrals.review.services.claims import referral_claim, referral_release
 
     for _ in range(14):  # 28 more events, from a platform actor
         referral_claim(by=reviewer, referral=referral)

@@ -9,14 +9,14 @@ from django.utils import timezone
 from portal.errors import DomainError, NotAllowed, TransitionError
 from referrals.intake.services.filing import referral_reply
 from referrals.models import Decision, PreservationHold, Queue, Referral, Status, Subject, TimelineEvent
-from referrals.review.services.casework import (
+from referrals.review.services.claims import (
     referral_claim,
     referral_claim_next,
-    referral_decide,
     referral_reassign,
     referral_release,
     referral_request_info,
 )
+from referrals.review.services.decisions import referral_decide
 from tests.referrals.review_factories import claimed, routed
 
 pytestmark = pytest.mark.django_db

@@ -1,13 +1,20 @@
-import importlib
+import os
+import sys
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
-from partners.demo import USERS, demo_password
 
-# Each app adds its own demo data in <app>/demo.py, in this order.
-DEMO_MODULES = ["partners.demo", "referrals.demo", "campaigns.demo", "training.demo"]
+def _seeds():
+    """Each app's `demo.seed(context)`, in INSTALLED_APPS order (core imports no app)."""
+    autodiscover_modules("demo")
+    for config in apps.get_app_configs():
+        module = sys.modules.get(f"{config.name}.demo")
+        if module is not None and hasattr(module, "seed"):
+            yield module.seed
 
 
 class Command(BaseCommand):
@@ -21,19 +28,14 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates known passwords; it refuses to run with DEBUG off (use --force).")
         context: dict = {}
         with transaction.atomic():
-            for name in DEMO_MODULES:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name != name:
-                        raise
-                    continue
-                context.update(module.seed(context) or {})
-        self.stdout.write(
-            "Demo logins (password: %s):"
-            % ("$DEMO_PASSWORD" if demo_password() != "demo-password" else "demo-password")
-        )
-        for email, _, _org, role in USERS:
-            self.stdout.write(f"  {email:<22} {role}")
-        self.stdout.write(f"  {'admin@demo.test':<22} superuser")
-        self.stdout.write("MFA roles: get the current code with `python manage.py demo_totp EMAIL`.")
+            for seed in _seeds():
+                context.update(seed(context) or {})
+        logins = context.get("logins", [])
+        password = "$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else "demo-password"
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password: {password})")
+        width = max((len(email) for email, *_ in logins), default=0)
+        role_width = max((len(role) for _, role, _ in logins), default=0)
+        for email, role, journey in logins:
+            self.stdout.write(f"  {email:<{width}}  {role:<{role_width}}  {journey}")
+        self.stdout.write("Two-factor roles: `make totp EMAIL=reviewer@demo.test` prints the current code.")

@@ -35,7 +35,7 @@ from referrals.models import (
     subject_counts_add,
 )
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
-from referrals.review.services.casework import referral_clock_resume
+from referrals.review.services.claims import referral_clock_resume
 from referrals.services.codes import COUNTRIES, LANGUAGES
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add, timeline_event

@@ -26,7 +26,7 @@ from referrals.intake.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
 from referrals.review import selectors as queue_selectors
 from referrals.review.permissions import can_act_on, can_see_queues
-from referrals.review.services import casework as review
+from referrals.review.services import claims, decisions
 from referrals.review.statement_of_reasons import statement_of_reasons
 
 # --- Serializers -------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ class QueueSerializer(serializers.Serializer):
 
 
 class RequestInfoInputSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=review.MESSAGE_MAX, help_text="The question for the submitter")
+    message = serializers.CharField(max_length=claims.MESSAGE_MAX, help_text="The question for the submitter")
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -53,7 +53,7 @@ class DecisionInputSerializer(serializers.Serializer):
     ground = serializers.ChoiceField(choices=Ground.choices)
     policy = serializers.CharField(max_length=300, help_text="The rule or legal provision")
     statement_of_reasons = serializers.CharField(
-        min_length=review.STATEMENT_MIN, max_length=review.STATEMENT_MAX, trim_whitespace=True
+        min_length=decisions.STATEMENT_MIN, max_length=decisions.STATEMENT_MAX, trim_whitespace=True
     )
     territorial_scope = serializers.ListField(
         child=serializers.CharField(max_length=2, min_length=2),
@@ -219,7 +219,7 @@ class QueueClaim(APIView):
     def post(self, request, slug):
         queue = _queue(request, slug)
         # The service checks queue membership first (NotAllowed → 403, before anything is read).
-        referral = review.referral_claim_next(by=request.user, queue=queue, request=request)
+        referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
         if referral is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
@@ -235,7 +235,7 @@ class ReferralRequestInfo(APIView):
         _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may ask.")
         data = RequestInfoInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = review.referral_request_info(
+        referral = claims.referral_request_info(
             by=request.user, referral=referral, request=request, **data.validated_data
         )
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
@@ -246,7 +246,7 @@ class ReferralRelease(APIView):
     def post(self, request, id):
         referral = _referral(request, id)
         _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may release.")
-        referral = review.referral_release(by=request.user, referral=referral, request=request)
+        referral = claims.referral_release(by=request.user, referral=referral, request=request)
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 
@@ -261,7 +261,7 @@ class ReferralDecision(APIView):
         _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may decide.")
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
+        decisions.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 

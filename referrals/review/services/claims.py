@@ -1,0 +1,200 @@
+"""The reviewer's hold on a referral (SPEC §4.6): claim, release, request information, reassign.
+
+Callers fetch the referral through a scoping selector first (outside scope → 404); these
+functions then check that the person may act (NotAllowed → 403) and that the referral is in
+a state that allows it (TransitionError → 409). Each locks the row, writes the timeline and
+the audit log, and tells the submitter through referral_notify_status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.audit import audit
+from portal.errors import DomainError, NotAllowed, TransitionError
+from referrals.engine import clock
+from referrals.models import (
+    Queue,
+    Referral,
+    Status,
+)
+from referrals.review.permissions import can_act_on, can_assign_to, can_reassign, can_work_queue
+from referrals.services.notify import referral_notify_status
+from referrals.services.timeline import timeline_add
+
+WORKABLE = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
+MESSAGE_MAX = 2000
+
+
+def locked(referral: Referral) -> Referral:
+    # `of=self`: lock only the referral row, not its queue and organisation (and PostgreSQL
+    # refuses FOR UPDATE on the nullable side of the queue join anyway).
+    return Referral.objects.select_for_update(of=("self",)).select_related("queue", "organisation").get(pk=referral.pk)
+
+
+def require_act(by, referral: Referral) -> None:
+    if not can_act_on(by, referral):
+        raise NotAllowed("Only the reviewer assigned to this referral or a queue lead may do this.")
+
+
+def paused_fields(referral: Referral, now: datetime) -> dict:
+    """The clock fields after resuming a pause at `now` (nothing when it runs)."""
+    if referral.paused_at is None:
+        return {}
+    paused_at = min(referral.paused_at, now)
+    due_at = clock.resume(referral.due_at, paused_at, now) if referral.due_at else None
+    return {
+        "due_at": due_at,
+        "paused_at": None,
+        "paused_seconds": referral.paused_seconds + int((now - paused_at).total_seconds()),
+    }
+
+
+def referral_clock_resume(*, referral: Referral, now: datetime | None = None) -> Referral:
+    """Restart a paused clock, extending `due_at` by exactly the pause (SPEC §4.4, Reg. 2021/784).
+
+    Sets the fields on `referral` and saves them; the caller owns the status change (a reply
+    from the submitter returns `needs_info` to `routed`).
+    """
+    fields = paused_fields(referral, now or timezone.now())
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    if fields:
+        referral.save(update_fields=[*fields, "updated_at"])
+    return referral
+
+
+# --- Claiming --------------------------------------------------------------------------------
+
+
+def _claimable(queue: Queue):
+    return Referral.objects.filter(queue=queue, status=Status.ROUTED, assignee__isnull=True).order_by(
+        "-priority", "due_at", "received_at"
+    )
+
+
+def _after_claim(by, referral: Referral, request=None) -> Referral:
+    timeline_add(referral, "claimed", actor=by, message="A reviewer is looking at this referral.")
+    audit("referral.claim", actor=by, obj=referral, organisation=referral.organisation, request=request)
+    referral_notify_status(referral)
+    return referral
+
+
+def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
+    """Give `by` the top routed, unassigned referral of `queue` (None when there is none).
+
+    On PostgreSQL the candidate row is locked with SKIP LOCKED, so concurrent reviewers
+    each get a different referral without waiting on each other. Elsewhere (SQLite locks the
+    whole database anyway) a conditional update claims it, retrying if someone was faster.
+    """
+    if not can_work_queue(by, queue):
+        raise NotAllowed("You are not a member of this queue.")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            referral = _claimable(queue).select_for_update(skip_locked=True, of=("self",)).first()
+            if referral is None:
+                return None
+            Referral.objects.filter(pk=referral.pk).update(status=Status.IN_REVIEW, assignee=by)
+            referral.status, referral.assignee = Status.IN_REVIEW, by
+            return _after_claim(by, referral, request)
+    for _ in range(20):
+        with transaction.atomic():
+            referral = _claimable(queue).first()
+            if referral is None:
+                return None
+            claimed = Referral.objects.filter(pk=referral.pk, status=Status.ROUTED, assignee__isnull=True).update(
+                status=Status.IN_REVIEW, assignee=by
+            )
+            if claimed == 1:
+                referral.status, referral.assignee = Status.IN_REVIEW, by
+                return _after_claim(by, referral, request)
+    return None
+
+
+@transaction.atomic
+def referral_claim(*, by, referral: Referral, request=None) -> Referral:
+    """Take one particular routed, unassigned referral (from its page)."""
+    referral = locked(referral)
+    if not can_work_queue(by, referral.queue):
+        raise NotAllowed("You are not a member of this referral's queue.")
+    if referral.status != Status.ROUTED or referral.assignee_id is not None:
+        raise TransitionError("Only a routed referral nobody has taken can be claimed.")
+    referral.status, referral.assignee = Status.IN_REVIEW, by
+    referral.save(update_fields=["status", "assignee", "updated_at"])
+    return _after_claim(by, referral, request)
+
+
+# --- Release, request information, reassign ------------------------------------------------------
+
+
+@transaction.atomic
+def referral_release(*, by, referral: Referral, request=None) -> Referral:
+    """Give a referral back to its queue, unassigned (`routed`)."""
+    referral = locked(referral)
+    require_act(by, referral)
+    if referral.status not in (Status.IN_REVIEW, Status.ROUTED) or referral.assignee_id is None:
+        raise TransitionError("Only a referral someone is reviewing can be released.")
+    previous = referral.assignee_id
+    referral.status, referral.assignee = Status.ROUTED, None
+    referral.save(update_fields=["status", "assignee", "updated_at"])
+    timeline_add(referral, "released", actor=by, message="Returned to the queue.")
+    audit("referral.release", actor=by, obj=referral, organisation=referral.organisation, request=request, was=previous)
+    referral_notify_status(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_request_info(
+    *, by, referral: Referral, message: str, now: datetime | None = None, request=None
+) -> Referral:
+    """Ask the submitter a question: `needs_info`, and the clock pauses until they answer."""
+    message = (message or "").strip()
+    if not message:
+        raise DomainError("Write the question for the submitter.", field="message")
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(f"Keep the question under {MESSAGE_MAX} characters.", field="message")
+    referral = locked(referral)
+    require_act(by, referral)
+    if referral.status not in (Status.IN_REVIEW, Status.ROUTED):
+        raise TransitionError("Information can be requested only on a referral under review.")
+    now = now or timezone.now()
+    referral.status, referral.paused_at = Status.NEEDS_INFO, now
+    if referral.assignee_id is None:
+        referral.assignee = by
+    referral.save(update_fields=["status", "paused_at", "assignee", "updated_at"])
+    timeline_add(referral, "info_requested", actor=by, message=message)
+    audit("referral.request_info", actor=by, obj=referral, organisation=referral.organisation, request=request)
+    referral_notify_status(referral, message=message)
+    return referral
+
+
+@transaction.atomic
+def referral_reassign(*, by, referral: Referral, assignee=None, queue: Queue | None = None, request=None) -> Referral:
+    """A lead moves a referral to another reviewer (or back to the queue) or another queue."""
+    if not can_reassign(by):
+        raise NotAllowed("Only queue leads reassign referrals.")
+    referral = locked(referral)
+    if referral.status not in WORKABLE:
+        raise TransitionError("Only an open, routed referral can be reassigned.")
+    if assignee is not None and not can_assign_to(assignee):
+        raise DomainError("Referrals can be given only to active reviewers and queue leads.", field="assignee")
+    target_queue = queue or referral.queue
+    if assignee is not None and not can_work_queue(assignee, target_queue):
+        raise DomainError(f"{assignee.email} is not a member of the queue {target_queue.name}.", field="assignee")
+    changes = {"assignee": [referral.assignee_id, assignee.pk if assignee else None]}
+    referral.assignee = assignee
+    fields = ["assignee", "updated_at"]
+    if queue is not None and queue.pk != referral.queue_id:
+        changes["queue"] = [referral.queue.slug if referral.queue else None, queue.slug]
+        referral.queue = queue
+        fields.append("queue")
+    if referral.status != Status.NEEDS_INFO:
+        referral.status = Status.IN_REVIEW if assignee else Status.ROUTED
+        fields.append("status")
+    referral.save(update_fields=fields)
+    timeline_add(referral, "reassigned", actor=by, message="Reassigned within the platform team.", **changes)
+    audit("referral.reassign", actor=by, obj=referral, organisation=referral.organisation, request=request, **changes)
+    return referral
