@@ -47,7 +47,8 @@ from referrals.models import (
     TimelineEvent,
     subject_counts_recount,
 )
-from referrals.review.services.routing import FALLBACK_QUEUE, routing_table_load
+from referrals.review.selectors import routing_table_load
+from referrals.review.services.routing import FALLBACK_QUEUE
 
 from .rows import RowWriter
 

@@ -26,11 +26,11 @@ from django.db.models import Count
 from django.urls import reverse
 
 from dashboards.transparency import quarter_of, transparency_figures
-from dashboards.transparency.figures import DECIDED, removal_order_compliance
 from dashboards.transparency.periods import today_utc
 from partners.models import OrganisationKind, Role
 from partners.selectors import applications_visible_to, members_of, organisations_visible_to, pending_invitations
 from portal.accounts.roles import is_liaison, is_policy_staff, membership_of, role_of
+from referrals.law_enforcement.selectors import DECIDED, removal_order_compliance
 from referrals.models import Referral, Status
 
 SECTION_MODULES = ["dashboards.sections.referrals", "dashboards.sections.campaigns", "dashboards.sections.training"]

@@ -17,15 +17,13 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 
 
 def email_address(to: str, template: str, context: dict) -> None:
-    from portal.tasks import send_email
 
     subject, text, html = render_email(template, context)
-    enqueue_on_commit(send_email, [to], subject, text, html)
+    enqueue_on_commit("portal.tasks.send_email", [to], subject, text, html)
 
 
 def notify_users(users, template: str, context: dict, *, link: str = "") -> list[Notification]:
     """Create one in-app notification per user and e-mail each of them after commit."""
-    from portal.tasks import send_email
 
     subject, text, html = render_email(template, context)
     users = [u for u in users if u.is_active]
@@ -33,7 +31,7 @@ def notify_users(users, template: str, context: dict, *, link: str = "") -> list
         [Notification(user=u, subject=subject, body=text[:2000], link=link) for u in users]
     )
     if users:
-        enqueue_on_commit(send_email, [u.email for u in users], subject, text, html)
+        enqueue_on_commit("portal.tasks.send_email", [u.email for u in users], subject, text, html)
     return notes
 
 

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from training.models import Event
-from training.services import event_path
 
 PRODID = "-//Counterpoint//Training events//EN"
 
@@ -29,7 +28,7 @@ def _calendar(name: str) -> icalendar.Calendar:
 
 
 def _vevent(event: Event, *, show_online_url: bool, stamp) -> icalendar.Event:
-    url = f"{settings.PORTAL_BASE_URL}{event_path(event)}"
+    url = f"{settings.PORTAL_BASE_URL}{event.get_absolute_url()}"
     zone = event.zone
     vevent = icalendar.Event()
     vevent.add("uid", f"{event.uid}@counterpoint")

@@ -10,6 +10,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone as dj_timezone
 
 from partners.models import OrganisationKind
@@ -87,6 +88,9 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("training-event", kwargs={"slug": self.slug})
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -150,10 +149,6 @@ def _check_organisers(organisers) -> list:
     return organisers
 
 
-def event_path(event: Event) -> str:
-    return reverse("training-event", kwargs={"slug": event.slug})
-
-
 # --- Events --------------------------------------------------------------------------------
 
 
@@ -239,7 +234,6 @@ def event_cancel(*, by, event: Event, request=None) -> Event:
 
 def _tell_registrants(event: Event, *, change: str, fields: list[str]) -> None:
     """In-app notices now; e-mails with a per-person .ics from a task after commit."""
-    from training.tasks import send_event_change
 
     registrations = list(
         event.registrations.filter(status__in=[*SEAT_STATUSES, RegistrationStatus.WAITLISTED]).select_related("user")
@@ -252,9 +246,9 @@ def _tell_registrants(event: Event, *, change: str, fields: list[str]) -> None:
         {"event": event, "change": change, "fields": fields, "recipient": None, "show_online_url": False},
     )
     Notification.objects.bulk_create(
-        [Notification(user=u, subject=subject, body=text[:2000], link=event_path(event)) for u in users]
+        [Notification(user=u, subject=subject, body=text[:2000], link=event.get_absolute_url()) for u in users]
     )
-    enqueue_on_commit(send_event_change, event.pk, [u.pk for u in users], change, fields)
+    enqueue_on_commit("training.tasks.send_event_change", event.pk, [u.pk for u in users], change, fields)
 
 
 # --- Registrations ---------------------------------------------------------------------------
@@ -359,7 +353,7 @@ def _promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Re
             [registration.user],
             "training_promoted",
             {"event": event, "recipient": registration.user},
-            link=event_path(event),
+            link=event.get_absolute_url(),
         )
         promoted.append(registration)
     return promoted
@@ -430,7 +424,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 [registration.user],
                 "training_reminder",
                 {"event": registration.event, "registration": registration},
-                link=event_path(registration.event),
+                link=registration.event.get_absolute_url(),
             )
             sent += 1
     return sent

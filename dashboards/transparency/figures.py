@@ -53,13 +53,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, Value
-from django.db.models.functions import Cast, Greatest, TruncMonth
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
 
 from dashboards.transparency.periods import today_utc
 from partners.models import OrganisationKind
-from referrals.engine.clock import minutes_to_decision, percentile
+from referrals.law_enforcement.selectors import (
+    ON_TIME,
+    ratio,
+    time_to_decision,
+)
 from referrals.models import (
     DECIDED_STATUSES,
     OPEN_STATUSES,
@@ -116,25 +119,6 @@ def _raw_cached(start: date, end: date, today: date) -> dict:
 # --- Computation --------------------------------------------------------------------------------
 
 
-class _PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate: the `fraction` percentile, linearly interpolated."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float):
-        super().__init__(expression, fraction=repr(float(fraction)))
-
-
-class _SecondsBetween(Func):
-    """PostgreSQL: exact seconds from the second timestamp to the first."""
-
-    arg_joiner = " - "
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
-    output_field = FloatField()
-
-
 def _window(start: date, end: date, field: str = "received_at") -> Q:
     """Received from `start` 00:00 UTC up to, not including, the day after `end`."""
     low = datetime.combine(start, time.min, tzinfo=UTC)
@@ -166,7 +150,7 @@ def compute_figures(start: date, end: date) -> dict:
             n=Count("seq"),
             by_due=Count("seq", filter=Q(status__in=DECIDED, decided_at__lte=F("due_at"))),
             breached_n=Count("seq", filter=Q(breached=True)),
-            on_time=Count("seq", filter=_ON_TIME),
+            on_time=Count("seq", filter=ON_TIME),
         )
     )
     by_kind = dict.fromkeys(Kind.values, 0)
@@ -199,7 +183,7 @@ def compute_figures(start: date, end: date) -> dict:
         if row["kind"] == Kind.REMOVAL_ORDER:
             removal["counted"] += n if status in DECIDED else row["breached_n"] if status in OPEN_STATUSES else 0
             removal["within"] += row["on_time"]
-    removal["share"] = _ratio(removal["within"], removal["counted"])
+    removal["share"] = ratio(removal["within"], removal["counted"])
 
     # 2. Accounts suspended because of a referral of the period. Such an account was
     #    suspended at or after the referral's receipt, which keeps the join to recent
@@ -220,7 +204,7 @@ def compute_figures(start: date, end: date) -> dict:
                 "name": queue.name,
                 "sla_minutes": queue.sla_minutes,
                 **q,
-                "compliance": _ratio(q["decided_by_due"], q["decided"]),
+                "compliance": ratio(q["decided_by_due"], q["decided"]),
             }
         )
 
@@ -253,79 +237,6 @@ def compute_figures(start: date, end: date) -> dict:
         "removal_orders_within_60_minutes": removal,
         "sla_by_queue": sla,
     }
-
-
-# "On time" for a decided referral: the decision's recorded `on_time`, or where it is unset,
-# the clock's own test, decided by `due_at` (referrals.clock.Clock.met_deadline).
-_ON_TIME = Q(status__in=DECIDED) & (
-    Q(decision__on_time=True) | Q(decision__on_time__isnull=True, decided_at__lte=F("due_at"))
-)
-
-
-def removal_order_compliance(referrals) -> dict:
-    """`{counted, within, share}` for the removal orders among `referrals` (one query).
-
-    Counted: decided, or open past the deadline. Within: decided with `on_time` recorded
-    true, or, where it is unset, decided by `due_at` (the clock's own test).
-    """
-    counts = (
-        referrals.filter(kind=Kind.REMOVAL_ORDER)
-        .order_by()
-        .aggregate(
-            counted=Count("seq", filter=Q(status__in=DECIDED) | Q(status__in=OPEN_STATUSES, breached=True)),
-            within=Count("seq", filter=_ON_TIME),
-        )
-    )
-    return {**counts, "share": _ratio(counts["within"], counts["counted"])}
-
-
-def time_to_decision(decided) -> dict[str, dict]:
-    """Minutes from receipt to decision per kind over the referrals `decided` (a queryset of
-    decided referrals with `decided_at` set), pauses excluded as in
-    `referrals.clock.minutes_to_decision`: `{kind: {"decided", "median_minutes",
-    "p90_minutes"}}`, minutes rounded to 0.1, kinds with no decided referral absent.
-
-    The transparency report and the liaison's desk both use it, so their medians agree.
-    """
-    if connection.vendor == "postgresql":
-        minutes = Greatest(
-            Value(0.0),
-            (_SecondsBetween("decided_at", "received_at") - Cast("paused_seconds", FloatField())) / Value(60.0),
-        )
-        rows = decided.values("kind").annotate(
-            n=Count("seq"), median=_PercentileCont(minutes, 0.5), p90=_PercentileCont(minutes, 0.9)
-        )
-        return {
-            row["kind"]: {
-                "decided": row["n"],
-                "median_minutes": _minutes(row["median"]),
-                "p90_minutes": _minutes(row["p90"]),
-            }
-            for row in rows
-        }
-    # SQLite: no percentile aggregate; read the decided rows of the period (development scale).
-    samples: dict[str, list[float]] = {}
-    for kind, received_at, decided_at, paused in decided.values_list(
-        "kind", "received_at", "decided_at", "paused_seconds"
-    ).iterator():
-        elapsed = minutes_to_decision(received_at, max(decided_at, received_at), paused / 60)
-        samples.setdefault(kind, []).append(elapsed)
-    return {
-        kind: {
-            "decided": len(values),
-            "median_minutes": _minutes(percentile(values, 50)),
-            "p90_minutes": _minutes(percentile(values, 90)),
-        }
-        for kind, values in samples.items()
-    }
-
-
-def _minutes(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 1)
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 # --- Suppression --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
 from referrals.engine.clock import Clock
-from referrals.intake.api.views import evidence_response
+from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
     EvidenceForm,

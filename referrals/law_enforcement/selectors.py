@@ -3,23 +3,27 @@ on a removal order. Everything starts from `referrals_visible_to`, so a liaison 
 its own agency's requests and the figures count nothing else.
 
 "On time" and "minutes to decision" use the same definitions as the transparency report
-(`portal.transparency.figures.removal_order_compliance`, `referrals.clock`), so the desk,
-the feedback document and the public figures agree.
+(`removal_order_compliance` and `time_to_decision` below, and `referrals.engine.clock`), which
+the transparency report imports from here, so the desk, the feedback document and the public
+figures agree.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, F, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
 
-from dashboards.transparency.figures import DECIDED, removal_order_compliance, time_to_decision
 from referrals.engine import clock, legal
-from referrals.models import LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
+from referrals.engine.clock import minutes_to_decision, percentile
+from referrals.models import DECIDED_STATUSES, LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
 from referrals.selectors import referrals_visible_to
 
 # Outcomes of a removal order that mean the content is no longer reachable.
+DECIDED = tuple(DECIDED_STATUSES)
 COMPLIED_ACTIONS = frozenset({Action.CONTENT_REMOVED, Action.CONTENT_RESTRICTED, Action.ACCOUNT_SUSPENDED})
 
 
@@ -159,3 +163,98 @@ def feedback_available(referral: Referral) -> bool:
         and referral.decided_at is not None
         and getattr(referral, "decision", None) is not None
     )
+
+
+# --- Figures shared with the transparency report ---------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: the `fraction` percentile, linearly interpolated."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float):
+        super().__init__(expression, fraction=repr(float(fraction)))
+
+
+class SecondsBetween(Func):
+    """PostgreSQL: exact seconds from the second timestamp to the first."""
+
+    arg_joiner = " - "
+    template = "EXTRACT(EPOCH FROM (%(expressions)s))"
+    output_field = FloatField()
+
+
+# "On time" for a decided referral: the decision's recorded `on_time`, or where it is unset,
+# the clock's own test, decided by `due_at` (referrals.engine.clock.Clock.met_deadline).
+ON_TIME = Q(status__in=DECIDED) & (
+    Q(decision__on_time=True) | Q(decision__on_time__isnull=True, decided_at__lte=F("due_at"))
+)
+
+
+def removal_order_compliance(referrals) -> dict:
+    """`{counted, within, share}` for the removal orders among `referrals` (one query).
+
+    Counted: decided, or open past the deadline. Within: decided with `on_time` recorded
+    true, or, where it is unset, decided by `due_at` (the clock's own test).
+    """
+    counts = (
+        referrals.filter(kind=Kind.REMOVAL_ORDER)
+        .order_by()
+        .aggregate(
+            counted=Count("seq", filter=Q(status__in=DECIDED) | Q(status__in=OPEN_STATUSES, breached=True)),
+            within=Count("seq", filter=ON_TIME),
+        )
+    )
+    return {**counts, "share": ratio(counts["within"], counts["counted"])}
+
+
+def time_to_decision(decided) -> dict[str, dict]:
+    """Minutes from receipt to decision per kind over the referrals `decided` (a queryset of
+    decided referrals with `decided_at` set), pauses excluded as in
+    `referrals.clock.minutes_to_decision`: `{kind: {"decided", "median_minutes",
+    "p90_minutes"}}`, minutes rounded to 0.1, kinds with no decided referral absent.
+
+    The transparency report and the liaison's desk both use it, so their medians agree.
+    """
+    if connection.vendor == "postgresql":
+        minutes = Greatest(
+            Value(0.0),
+            (SecondsBetween("decided_at", "received_at") - Cast("paused_seconds", FloatField())) / Value(60.0),
+        )
+        rows = decided.values("kind").annotate(
+            n=Count("seq"), median=PercentileCont(minutes, 0.5), p90=PercentileCont(minutes, 0.9)
+        )
+        return {
+            row["kind"]: {
+                "decided": row["n"],
+                "median_minutes": minutes_rounded(row["median"]),
+                "p90_minutes": minutes_rounded(row["p90"]),
+            }
+            for row in rows
+        }
+    # SQLite: no percentile aggregate; read the decided rows of the period (development scale).
+    samples: dict[str, list[float]] = {}
+    for kind, received_at, decided_at, paused in decided.values_list(
+        "kind", "received_at", "decided_at", "paused_seconds"
+    ).iterator():
+        elapsed = minutes_to_decision(received_at, max(decided_at, received_at), paused / 60)
+        samples.setdefault(kind, []).append(elapsed)
+    return {
+        kind: {
+            "decided": len(values),
+            "median_minutes": minutes_rounded(percentile(values, 50)),
+            "p90_minutes": minutes_rounded(percentile(values, 90)),
+        }
+        for kind, values in samples.items()
+    }
+
+
+def minutes_rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

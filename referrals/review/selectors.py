@@ -240,7 +240,38 @@ def rules_visible_to(user) -> QuerySet[RoutingRule]:
 
 def routing_explain(user, facts: routing.Facts):
     """The "try it" box: every rule in order, whether it matches and why, and the decision."""
-    from referrals.review.services.routing import routing_table_load
 
     table = routing_table_load()
     return routing.explain(facts, table.rules), routing.route(facts, table.rules, table.sla_minutes)
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    rules: tuple[routing.Rule, ...]
+    sla_minutes: dict[str, int]
+    queues: dict[str, Queue]
+
+
+def rule_from_model(rule: RoutingRule, queue_slug: str | None = None) -> routing.Rule:
+    return routing.Rule(
+        name=rule.name,
+        queue=queue_slug or rule.queue.slug,
+        order=rule.order,
+        kinds=frozenset(rule.kinds or ()),
+        categories=frozenset(rule.categories or ()),
+        severities=frozenset(rule.severities or ()),
+        countries=frozenset(rule.countries or ()),
+        languages=frozenset(rule.languages or ()),
+        submitter_kinds=frozenset(rule.submitter_kinds or ()),
+        trusted_flagger=rule.trusted_flagger,
+        priority_boost=rule.priority_boost,
+        enabled=rule.enabled,
+    )
+
+
+def routing_table_load() -> RoutingTable:
+    """The rules and queues as the engine wants them (two queries)."""
+    queues = {q.slug: q for q in Queue.objects.all()}
+    by_id = {q.pk: q.slug for q in queues.values()}
+    rules = tuple(rule_from_model(r, by_id[r.queue_id]) for r in RoutingRule.objects.all())
+    return RoutingTable(rules=rules, sla_minutes={s: q.sla_minutes for s, q in queues.items()}, queues=queues)

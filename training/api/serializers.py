@@ -5,7 +5,7 @@ from rest_framework import serializers
 from partners.models import OrganisationKind
 from training.models import SEAT_STATUSES, Event, EventStatus, Format, RegistrationStatus
 from training.permissions import can_manage_event
-from training.services import MAX_CAPACITY, MAX_TOPIC_LENGTH, MAX_TOPICS, event_path
+from training.services import MAX_CAPACITY, MAX_TOPIC_LENGTH, MAX_TOPICS
 
 
 class TrainingEventFilterSerializer(serializers.Serializer):
@@ -143,7 +143,7 @@ class TrainingEventSerializer(serializers.ModelSerializer):
         return {"status": status}
 
     def get_url(self, event) -> str:
-        return self.context["request"].build_absolute_uri(event_path(event))
+        return self.context["request"].build_absolute_uri(event.get_absolute_url())
 
     def get_ics_url(self, event) -> str:
         return self.context["request"].build_absolute_uri(reverse("training-event-ics", kwargs={"slug": event.slug}))

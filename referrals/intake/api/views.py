@@ -7,7 +7,6 @@ is a 404; a visible referral the caller may not act on is a 403.
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,6 +31,7 @@ from referrals.intake.api.serializers import (
     ReferralSerializer,
     WithdrawInputSerializer,
 )
+from referrals.intake.downloads import evidence_response
 from referrals.intake.services import bulk, evidence, idempotency
 from referrals.intake.services import filing as intake
 from referrals.models import Category, Kind, Referral, Status, Target
@@ -192,20 +192,6 @@ class EvidenceDownload(APIView):
         referral = _referral(request, id)
         row = get_object_or_404(selectors.evidence_visible_to(request.user), referral=referral, id=evidence_id)
         return evidence_response(request, row)
-
-
-def evidence_response(request, row):
-    try:
-        handle = evidence.evidence_open(evidence=row, user=request.user, request=request)
-    except FileNotFoundError:
-        if row.file_deleted_at is not None:
-            return Response({"detail": "This file was deleted under the retention policy."}, status=410)
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class ReferralWithdraw(APIView):

@@ -125,9 +125,8 @@ def bulk_job_create(*, user, items: list[dict], request=None) -> BulkJob:
         raise NotAllowed("Your role does not file referrals.")
     job = BulkJob.objects.create(owner=user, organisation=organisation_of(user), items=items, total=len(items))
     audit("referral.bulk_job", actor=user, obj=job, organisation=job.organisation, request=request, total=job.total)
-    from referrals.tasks import import_bulk_job
 
-    enqueue_on_commit(import_bulk_job, str(job.id))
+    enqueue_on_commit("referrals.tasks.import_bulk_job", str(job.id))
     return job
 
 

@@ -408,9 +408,8 @@ def referrals_create(
     for event in events:
         event.at = now  # receipt is acknowledged at the instant the clock starts
     TimelineEvent.objects.bulk_create(events)
-    from referrals.tasks import route_referrals
 
-    enqueue_on_commit(route_referrals, [r.seq for r in referrals])
+    enqueue_on_commit("referrals.tasks.route_referrals", [r.seq for r in referrals])
     return referrals
 
 

@@ -27,12 +27,12 @@ from referrals.models import (
     Decision,
     Queue,
     Referral,
-    RoutingRule,
     Status,
     Subject,
     Target,
     TimelineEvent,
 )
+from referrals.review.selectors import routing_table_load
 from referrals.services.timeline import timeline_event
 
 logger = logging.getLogger(__name__)
@@ -42,38 +42,6 @@ CORROBORATION_WINDOW = timedelta(days=30)
 # Referrals left `received` this long are assumed to have lost their routing message.
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 200
-
-
-@dataclass(frozen=True)
-class RoutingTable:
-    rules: tuple[routing.Rule, ...]
-    sla_minutes: dict[str, int]
-    queues: dict[str, Queue]
-
-
-def rule_from_model(rule: RoutingRule, queue_slug: str | None = None) -> routing.Rule:
-    return routing.Rule(
-        name=rule.name,
-        queue=queue_slug or rule.queue.slug,
-        order=rule.order,
-        kinds=frozenset(rule.kinds or ()),
-        categories=frozenset(rule.categories or ()),
-        severities=frozenset(rule.severities or ()),
-        countries=frozenset(rule.countries or ()),
-        languages=frozenset(rule.languages or ()),
-        submitter_kinds=frozenset(rule.submitter_kinds or ()),
-        trusted_flagger=rule.trusted_flagger,
-        priority_boost=rule.priority_boost,
-        enabled=rule.enabled,
-    )
-
-
-def routing_table_load() -> RoutingTable:
-    """The rules and queues as the engine wants them (two queries)."""
-    queues = {q.slug: q for q in Queue.objects.all()}
-    by_id = {q.pk: q.slug for q in queues.values()}
-    rules = tuple(rule_from_model(r, by_id[r.queue_id]) for r in RoutingRule.objects.all())
-    return RoutingTable(rules=rules, sla_minutes={s: q.sla_minutes for s, q in queues.items()}, queues=queues)
 
 
 def facts_for(referral: Referral, *, corroborating_organisations: int = 0) -> routing.Facts:
@@ -368,7 +336,6 @@ def referrals_sweep_received(*, now: datetime | None = None, older_than: timedel
     """Re-enqueue routing for referrals left `received` (lost message, broker outage, dead
     worker); return how many were enqueued. Safe to run alongside the original tasks."""
     from portal.queueing import enqueue
-    from referrals.tasks import route_referrals
 
     now = now or timezone.now()
     seqs = list(
@@ -377,7 +344,7 @@ def referrals_sweep_received(*, now: datetime | None = None, older_than: timedel
         .values_list("seq", flat=True)[:50_000]
     )
     for start in range(0, len(seqs), SWEEP_BATCH):
-        enqueue(route_referrals, seqs[start : start + SWEEP_BATCH])
+        enqueue("referrals.tasks.route_referrals", seqs[start : start + SWEEP_BATCH])
     if seqs:
         logger.info("Sweeper re-enqueued %d received referrals", len(seqs))
     return len(seqs)
