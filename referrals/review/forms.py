@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from partners.models import Role
+from referrals.engine import dsa
 from referrals.models import Action, Category, Decision, Ground, Kind, Queue, Severity
 from referrals.review.services import claims, decisions
 from referrals.review.services.queues import SUBMITTER_KINDS
@@ -38,18 +39,22 @@ class DecisionForm(forms.Form):
         min_length=decisions.STATEMENT_MIN,
         max_length=decisions.STATEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Shown to the submitter and exported to the DSA Transparency Database (20–5,000 characters).",
+        help_text="Shown to the submitter and published in the DSA Transparency Database, so leave out names, "
+        "handles and other personal data (20–5,000 characters).",
     )
     territorial_scope = forms.CharField(
         label="Territorial scope",
         required=False,
-        help_text="Two-letter country codes separated by commas; leave empty for everywhere.",
+        help_text="EEA countries only (the DSA Transparency Database takes no others): two-letter codes of the "
+        "27 EU countries, Iceland (IS), Liechtenstein (LI) or Norway (NO), separated by commas. Leave empty "
+        "for everywhere; the statement of reasons then lists all 30.",
     )
     restriction_end = forms.DateField(
         label="Restriction ends",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Only for a suspension, restriction or label with an end.",
+        widget=forms.DateInput(attrs={"type": "date", "max": dsa.LATEST_DATE.isoformat()}),
+        help_text="Only for a suspension, restriction or label with an end; at the latest 1 January 2038, "
+        "the last date the DSA Transparency Database takes.",
     )
     non_compliance_reason = forms.ChoiceField(
         label="Reason the platform cannot comply",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.audit import audit
 from portal.errors import TransitionError
-from referrals.engine import clock
+from referrals.engine import clock, dsa
 from referrals.models import (
     SUBJECT_CLOSABLE_KINDS,
     Action,
@@ -114,6 +114,11 @@ def decision_validate(
         if not COUNTRY.match(code):
             errors["territorial_scope"] = f"'{code}' is not a two-letter ISO country code."
             break
+        # The DSA Transparency Database takes only EEA countries (SPEC §22); empty means all.
+        outside = dsa.territorial_scope_error(code)
+        if outside:
+            errors["territorial_scope"] = outside
+            break
         if code not in scope:
             scope.append(code)
     today = today or timezone.localdate()
@@ -122,6 +127,11 @@ def decision_validate(
             errors["restriction_end"] = "An end date applies only to a suspension, restriction or label."
         elif restriction_end <= today:
             errors["restriction_end"] = "The end of the restriction must be in the future."
+        elif restriction_end > dsa.LATEST_DATE:
+            errors["restriction_end"] = (
+                f"The DSA Transparency Database takes end dates up to {dsa.LATEST_DATE.day} {dsa.LATEST_DATE:%B %Y}; "
+                "leave it empty for a restriction without an end."
+            )
     reason = (non_compliance_reason or "").strip()
     if action == Action.UNABLE_TO_COMPLY:
         if reason and reason not in Decision.NonComplianceReason.values:
