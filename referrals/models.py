@@ -74,6 +74,13 @@ class Action(models.TextChoices):
     UNABLE_TO_COMPLY = "unable_to_comply", "Unable to comply"
 
 
+# Decisions that restrict something, and so owe the DSA Transparency Database a statement of
+# reasons (SPEC §22); the others (no action, data preserved or disclosed, unable to comply) do not.
+STATEMENT_ACTIONS = frozenset(
+    {Action.ACCOUNT_SUSPENDED, Action.CONTENT_REMOVED, Action.CONTENT_RESTRICTED, Action.LABEL_APPLIED}
+)
+
+
 class Ground(models.TextChoices):
     LEGAL = "legal", "Illegal content (law)"
     TERMS = "terms", "Incompatible with the terms of service"
@@ -246,6 +253,8 @@ class Target(models.Model):
     platform = models.CharField(max_length=100)
     account = models.CharField(max_length=200, blank=True)
     content_id = models.CharField(max_length=200, blank=True)
+    # When the content was posted, if the submitter said: the statement of reasons' content date.
+    posted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
@@ -300,6 +309,17 @@ class Decision(models.Model):
         related_name="applied_to",
         help_text="Set when this decision was copied from another referral's decision on the same subject",
     )
+
+    class Meta:
+        indexes = [
+            # The statements of reasons in the order decided: one per restricting decision that
+            # was not copied from another (SPEC §22).
+            models.Index(
+                fields=["decided_at", "id"],
+                name="decision_statements",
+                condition=Q(applied_from__isnull=True, action__in=sorted(STATEMENT_ACTIONS)),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} on {self.referral}"

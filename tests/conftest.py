@@ -205,6 +205,24 @@ def routing_table(db):
 
 
 @pytest.fixture(autouse=True)
+def _statements_pass_the_transparency_database_rules(monkeypatch):
+    """Every statement of reasons any test builds (the export, the batch export, the
+    submitter) goes through the DSA Transparency Database's own rules (tests/referrals/dsa_rules.py)
+    and fails the test where the database would answer 422."""
+    from referrals.review import statement_of_reasons as sor
+    from tests.referrals.dsa_rules import assert_accepted
+
+    build = sor.statement_for
+
+    def checked(decision):
+        statement = build(decision)
+        assert_accepted(statement)
+        return statement
+
+    monkeypatch.setattr(sor, "statement_for", checked)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and used TOTP codes live in the cache; no test inherits another's."""
     from django.core.cache import cache

@@ -36,6 +36,7 @@ urlpatterns = [
         review_views.ReferralStatementOfReasons.as_view(),
         name="api-referral-statement-of-reasons",
     ),
+    path("statements-of-reasons/", review_views.StatementBatch.as_view(), name="api-statements-of-reasons"),
     path("subjects/<uuid:id>/", review_views.SubjectDetail.as_view(), name="api-subject-detail"),
     # --- Law-enforcement requests ---
     path("referrals/<uuid:id>/feedback/", le_views.ReferralFeedback.as_view(), name="api-referral-feedback"),

@@ -15,6 +15,7 @@ from django.db.models import (
     FloatField,
     Func,
     Min,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -26,7 +27,17 @@ from django.utils import timezone
 
 from referrals.engine import routing
 from referrals.engine.clock import AT_RISK_SHARE
-from referrals.models import Queue, Referral, RoutingRule, Status, Subject, Target
+from referrals.models import (
+    STATEMENT_ACTIONS,
+    Decision,
+    Evidence,
+    Queue,
+    Referral,
+    RoutingRule,
+    Status,
+    Subject,
+    Target,
+)
 from referrals.review.permissions import can_see_queues
 
 WORKLIST_STATUSES = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
@@ -275,3 +286,31 @@ def routing_table_load() -> RoutingTable:
     by_id = {q.pk: q.slug for q in queues.values()}
     rules = tuple(rule_from_model(r, by_id[r.queue_id]) for r in RoutingRule.objects.all())
     return RoutingTable(rules=rules, sla_minutes={s: q.sla_minutes for s, q in queues.items()}, queues=queues)
+
+
+# --- Statements of reasons (SPEC §22) ------------------------------------------------------------
+
+
+def decisions_owing_statements() -> QuerySet[Decision]:
+    """Every decision that owes the DSA Transparency Database a statement of reasons (it
+    restricts something and was not copied from another referral's decision), in the order
+    decided, with what the statement reads: three queries for any number of them."""
+    return (
+        Decision.objects.filter(applied_from__isnull=True, action__in=sorted(STATEMENT_ACTIONS))
+        .select_related("referral__organisation")
+        .prefetch_related(
+            Prefetch("referral__evidence", queryset=Evidence.objects.only("id", "referral_id", "content_type")),
+            Prefetch(
+                "referral__targets",
+                queryset=Target.objects.only("id", "referral_id", "position", "platform", "content_id", "posted_at"),
+            ),
+        )
+        .order_by("decided_at", "id")
+    )
+
+
+def statements_visible_to(user) -> QuerySet[Decision]:
+    """The batch export's decisions: platform roles only."""
+    if not can_see_queues(user):
+        return Decision.objects.none()
+    return decisions_owing_statements()

@@ -79,6 +79,17 @@ MATRIX = {
         "reviewer": OK,
         "lead": OK,
     },
+    "statements-of-reasons": {
+        "anon": ANON,
+        "ngo_member": MISSING,
+        "ngo_admin": MISSING,
+        "other_ngo_member": MISSING,
+        "liaison": MISSING,
+        "colleague": OK,
+        "policy": OK,
+        "reviewer": OK,
+        "lead": OK,
+    },
     "queues": {
         "anon": ANON,
         "ngo_member": MISSING,
@@ -106,7 +117,7 @@ def test_review_endpoint_access(
 ):
     referral = claimed(reviewer, ngo_member, accounts=("hyper",))
     referral.queue.members.add(colleague)
-    if endpoint == "statement-of-reasons":
+    if endpoint in ("statement-of-reasons", "statements-of-reasons"):
         referral_decide(by=reviewer, referral=referral, **DECISION)
     client = anon_api if persona == "anon" else api_for(request.getfixturevalue(persona))
     base = f"/api/v1/referrals/{referral.id}"
@@ -119,6 +130,8 @@ def test_review_endpoint_access(
         response = client.post(f"{base}/decision/", DECISION, format="json")
     elif endpoint == "statement-of-reasons":
         response = client.get(f"{base}/statement-of-reasons/")
+    elif endpoint == "statements-of-reasons":
+        response = client.get("/api/v1/statements-of-reasons/")
     elif endpoint == "subject":
         response = client.get(f"/api/v1/subjects/{Subject.objects.get(account='hyper').id}/")
     else:

@@ -17,6 +17,9 @@ class TargetInputSerializer(serializers.Serializer):
     platform = serializers.CharField(required=False, help_text="With `account`, instead of a URL (e.g. `x`)")
     account = serializers.CharField(required=False, help_text="Handle, with or without @")
     content_id = serializers.CharField(required=False)
+    posted_at = serializers.DateTimeField(
+        required=False, help_text="When the content was posted, if known (ISO 8601): the statement of reasons' date"
+    )
 
 
 class ReferralInputSerializer(serializers.Serializer):
@@ -69,6 +72,7 @@ class TargetSerializer(serializers.Serializer):
     platform = serializers.CharField()
     account = serializers.CharField()
     content_id = serializers.CharField()
+    posted_at = serializers.DateTimeField(allow_null=True)
     subject = serializers.UUIDField(source="subject_id", allow_null=True)
 
 

@@ -10,7 +10,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,7 +20,7 @@ from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
-from referrals.engine import clock, legal, normalise
+from referrals.engine import clock, dsa, legal, normalise
 from referrals.intake.services.evidence import Inspected, evidence_store
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
@@ -72,6 +72,8 @@ class ReferralInvalid(DomainError):
 class Cleaned:
     fields: dict
     targets: list[normalise.Target]
+    # When the content of a target was posted, where the submitter said (`posted_at`).
+    posted_at: dict[normalise.Target, datetime] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,31 +134,64 @@ def _choice(raw: Mapping, key: str, choices, errors: dict, *, required: bool = T
     return value
 
 
-def _targets(raw: Mapping, errors: dict) -> list[normalise.Target]:
+def _posted_at(item, now: datetime) -> tuple[datetime | None, str | None]:
+    """A target's optional `posted_at` (ISO 8601; a date alone is midnight UTC), or the
+    reason it is refused."""
+    value = item.get("posted_at") if isinstance(item, Mapping) else None
+    if value in (None, ""):
+        return None, None
+    posted = value if isinstance(value, datetime) else None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            posted = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            posted = None
+    if posted is None:
+        return None, "Give when the content was posted as an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z."
+    if timezone.is_naive(posted):
+        posted = timezone.make_aware(posted, UTC)
+    if posted > now + timedelta(minutes=5):
+        return None, "The content cannot have been posted in the future."
+    if posted.date() < dsa.EARLIEST_CONTENT_DATE:
+        return None, f"Content dates start on {dsa.EARLIEST_CONTENT_DATE:%Y-%m-%d}."
+    return posted, None
+
+
+def _targets(raw: Mapping, errors: dict, now: datetime) -> tuple[list[normalise.Target], dict]:
     items = raw.get("targets")
     if items in (None, "", []):
         errors["targets"] = ["Name at least one target: a URL, or a platform and an account."]
-        return []
+        return [], {}
     if not isinstance(items, list | tuple):
         errors["targets"] = ["Must be a list of targets."]
-        return []
+        return [], {}
     if len(items) > TARGETS_MAX:
         errors["targets"] = [f"At most {TARGETS_MAX} targets per referral; this one has {len(items)}."]
-        return []
+        return [], {}
     item_errors: list[dict] = []
     targets: list[normalise.Target] = []
+    posted: dict[normalise.Target, datetime] = {}
     for item in items:
+        item_error = {}
         try:
-            targets.append(normalise.normalise_target(item))
-            item_errors.append({})
+            target = normalise.normalise_target(item)
+            targets.append(target)
         except normalise.TargetError as exc:
+            target = None
             key = "url" if not isinstance(item, Mapping) or item.get("url") or not item.get("platform") else "account"
-            item_errors.append({key: [str(exc)]})
+            item_error[key] = [str(exc)]
+        posted_at, problem = _posted_at(item, now)
+        if problem:
+            item_error["posted_at"] = [problem]
+        elif target is not None and posted_at is not None:
+            posted.setdefault(target, posted_at)  # the same target twice: its first date
+        item_errors.append(item_error)
     if any(item_errors):
         errors["targets"] = item_errors
-        return []
+        return [], {}
     unique = list(dict.fromkeys(targets))  # the same target twice names it once
-    return unique
+    return unique, posted
 
 
 def _exact_urls(items, targets: list[normalise.Target], errors: dict) -> None:
@@ -191,7 +226,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
             errors["explanation"] = [
                 f"Write between {EXPLANATION_MIN} and {EXPLANATION_MAX} characters; this has {len(explanation)}."
             ]
-    targets = _targets(raw, errors)
+    targets, posted_at = _targets(raw, errors, timezone.now())
     if kind == Kind.REMOVAL_ORDER and targets:
         _exact_urls(raw["targets"], targets, errors)
 
@@ -256,7 +291,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         "legal_grounds": legal_grounds,
         **texts,
     }
-    return CleanResult(cleaned=Cleaned(fields=fields, targets=targets))
+    return CleanResult(cleaned=Cleaned(fields=fields, targets=targets, posted_at=posted_at))
 
 
 def forbidden_kind_message(kind: str) -> str:
@@ -390,6 +425,7 @@ def referrals_create(
                     platform=t.platform,
                     account=t.account,
                     content_id=t.content_id,
+                    posted_at=item.posted_at.get(t),
                 )
             )
         links.update(itertools.permutations(named, 2))

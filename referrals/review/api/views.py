@@ -1,4 +1,4 @@
-"""Queue, review, subject and statement-of-reasons endpoints of SPEC §9 (platform roles).
+"""Queue, review, subject and statement-of-reasons endpoints of SPEC §9, §22 (platform roles).
 
 Queues and subjects exist only for platform roles: anyone else gets 404. Review actions
 fetch the referral through `referrals_visible_to` (outside scope → 404) and then check the
@@ -8,13 +8,17 @@ assignee → 403) before reading the body, so a refusal never depends on the inp
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,9 +29,9 @@ from referrals import selectors
 from referrals.intake.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
 from referrals.review import selectors as queue_selectors
+from referrals.review import statement_of_reasons as sor
 from referrals.review.permissions import can_act_on, can_see_queues
 from referrals.review.services import claims, decisions
-from referrals.review.statement_of_reasons import statement_of_reasons
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -60,9 +64,12 @@ class DecisionInputSerializer(serializers.Serializer):
         required=False,
         default=list,
         max_length=60,
-        help_text="ISO 3166-1 alpha-2 codes; empty means everywhere",
+        help_text="ISO 3166-1 alpha-2 codes of EEA countries (the 27 EU countries, IS, LI, NO); empty means "
+        "everywhere, which the statement of reasons gives as all 30",
     )
-    restriction_end = serializers.DateField(required=False, allow_null=True, default=None)
+    restriction_end = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="At the latest 2038-01-01"
+    )
     apply_to_subject = serializers.BooleanField(required=False, default=True)
     non_compliance_reason = serializers.ChoiceField(
         choices=Decision.NonComplianceReason.choices,
@@ -123,6 +130,7 @@ STATEMENT_FIELDS = {
     "category": serializers.CharField(),
     "category_specification": serializers.ListField(child=serializers.CharField()),
     "content_type": serializers.ListField(child=serializers.CharField()),
+    "content_type_other": serializers.CharField(allow_null=True, help_text="Given whenever content_type is other"),
     "content_language": serializers.CharField(allow_null=True),
     "content_date": serializers.DateField(),
     "territorial_scope": serializers.ListField(child=serializers.CharField()),
@@ -131,6 +139,9 @@ STATEMENT_FIELDS = {
     "automated_detection": serializers.CharField(),
     "automated_decision": serializers.CharField(),
 }
+
+
+StatementOfReasonsSerializer = inline_serializer("StatementOfReasons", STATEMENT_FIELDS)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -155,6 +166,17 @@ def _referral(request, id) -> Referral:
 
 def _reload(request, referral: Referral) -> Referral:
     return selectors.referrals_visible_to(request.user).get(pk=referral.pk)
+
+
+def _instant(raw: str, field: str) -> datetime:
+    """An ISO 8601 date and time from the query string (UTC without an offset), or a 400."""
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        value = None
+    if value is None:
+        raise serializers.ValidationError({field: ["Give a date and time in ISO 8601, e.g. 2026-05-01T00:00:00Z."]})
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -267,18 +289,83 @@ class ReferralDecision(APIView):
 
 class ReferralStatementOfReasons(APIView):
     @extend_schema(
-        responses=inline_serializer("StatementOfReasons", STATEMENT_FIELDS),
-        description="The decision as a DSA Transparency Database statement of reasons.",
+        responses={
+            200: StatementOfReasonsSerializer,
+            404: OpenApiResponse(description="No decision, or one that restricts nothing: `{detail}` says which"),
+        },
+        description="The decision as a statement of reasons the DSA Transparency Database accepts (SPEC §22). "
+        "A referral closed by another referral's decision answers that decision's statement, with its `puid`.",
     )
     def get(self, request, id):
         referral = _referral(request, id)
         _require(can_see_queues(request.user), "The export is for platform staff.")
-        decision = getattr(referral, "decision", None)
+        decision = sor.answering_decision(referral)
         if decision is None:
-            raise Http404
-        types = list(referral.evidence.values_list("content_type", flat=True))
+            raise NotFound("The referral is not decided, so it has no statement of reasons yet.")
+        reason = sor.no_statement_reason(decision)
+        if reason:
+            raise NotFound(reason)
+        decision = queue_selectors.statements_visible_to(request.user).get(pk=decision.pk)
         audit("referral.statement_export", actor=request.user, obj=referral, organisation=referral.organisation)
-        return Response(statement_of_reasons(referral, decision, evidence_types=types))
+        return Response(sor.statement_for(decision))
+
+
+class StatementPagination(CursorPagination):
+    """`{"statements": [...], "next": url | null}`, at most 100 per page (SPEC §22): the body
+    of the database's `POST /api/v1/statements`, and where to read on."""
+
+    page_size = 100
+    max_page_size = 100
+    ordering = ("decided_at", "id")
+
+    def get_paginated_response(self, data):
+        return Response({"statements": data, "next": self.get_next_link()})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["statements", "next"],
+            "properties": {"statements": schema, "next": {"type": "string", "format": "uri", "nullable": True}},
+        }
+
+
+class StatementBatch(ListAPIView):
+    pagination_class = StatementPagination
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.DATETIME,
+                description="Only decisions taken after this instant (ISO 8601; UTC when no offset is given)",
+            )
+        ],
+        responses=StatementOfReasonsSerializer,
+        description="One statement of reasons per decision that restricts something, in the order decided "
+        "(SPEC §22). Platform roles only; anyone else gets 404.",
+    )
+    def get(self, request, *args, **kwargs):
+        _platform_only(request)
+        response = super().get(request, *args, **kwargs)
+        audit(
+            "statement.batch_export",
+            actor=request.user,
+            request=request,
+            after=request.query_params.get("after", ""),
+            count=len(response.data["statements"]),
+        )
+        return response
+
+    def get_queryset(self):
+        decisions = queue_selectors.statements_visible_to(self.request.user)
+        raw = self.request.query_params.get("after")
+        if raw:
+            decisions = decisions.filter(decided_at__gt=_instant(raw, "after"))
+        return decisions
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([sor.statement_for(decision) for decision in page])
 
 
 # --- Subjects ----------------------------------------------------------------------------------
