@@ -7,6 +7,7 @@ cannot be parsed stops start-up with a message naming the variable.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +56,21 @@ def env_url(name: str, parse, default: str | None, *, schemes: tuple[str, ...]):
         return parse(raw)
     except Exception as exc:  # environ raises several types for malformed URLs
         raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from None
+
+
+def env_tdb_url(name: str) -> str:
+    """The DSA Transparency Database's base URL: https, or http to a local test server only
+    (the token travels with every request)."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
+        raise ImproperlyConfigured(f"{name} must be an https:// URL (http:// only to this machine); got {raw!r}")
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name} must be the database's base URL, without a query; got {raw!r}")
+    return raw.rstrip("/")
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -213,6 +229,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "referrals.tasks.release_expired_preservations",
         "schedule": 3600.0,
     },
+    # Enrols new statements of reasons; sends them when the Transparency Database is configured.
+    "referrals-submit-statements": {"task": "referrals.tasks.submit_statements", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -275,6 +293,14 @@ PORTAL_EVIDENCE_ROOT = Path(env.str("PORTAL_EVIDENCE_ROOT", str(BASE_DIR / "var"
 PORTAL_EVIDENCE_MAX_BYTES = env_int("PORTAL_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 PORTAL_EVIDENCE_MAX_FILES = env_int("PORTAL_EVIDENCE_MAX_FILES", 10, minimum=1)
 PORTAL_EVIDENCE_RETENTION_DAYS = env_int("PORTAL_EVIDENCE_RETENTION_DAYS", 180, minimum=1)
+
+# DSA Transparency Database (SPEC §22): with both set, beat sends the statements of reasons.
+PORTAL_DSA_TDB_URL = env_tdb_url("PORTAL_DSA_TDB_URL")
+PORTAL_DSA_TDB_TOKEN = env.str("PORTAL_DSA_TDB_TOKEN", default="").strip()
+if bool(PORTAL_DSA_TDB_URL) != bool(PORTAL_DSA_TDB_TOKEN):
+    raise ImproperlyConfigured("Set both PORTAL_DSA_TDB_URL and PORTAL_DSA_TDB_TOKEN, or neither")
+PORTAL_DSA_TDB_TIMEOUT = env_int("PORTAL_DSA_TDB_TIMEOUT", 30, minimum=1)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

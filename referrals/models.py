@@ -325,6 +325,48 @@ class Decision(models.Model):
         return f"{self.get_action_display()} on {self.referral}"
 
 
+class StatementSubmission(models.Model):
+    """One decision's statement of reasons on its way to the DSA Transparency Database
+    (SPEC §22): waiting, being sent (claimed by one run until `claimed_at` + the lease),
+    in the database under `database_id`, or refused with the database's `errors`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "In the database"
+        REFUSED = "refused", "Refused by the database"
+
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="submission")
+    puid = models.CharField(max_length=120, unique=True)
+    decided_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    in_doubt = models.BooleanField(
+        default=False, help_text="A send may have reached the database unanswered: ask it before sending again"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    errors = models.JSONField(default=dict, blank=True)
+    database_id = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="statement_due", condition=Q(state__in=["pending", "sending"])
+            ),
+            models.Index(fields=["decided_at"], name="statement_decided"),
+            models.Index(fields=["state", "decided_at"], name="statement_state"),
+        ]
+
+    def __str__(self):
+        return f"Statement {self.puid} ({self.state})"
+
+
 class TimelineEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)

@@ -72,3 +72,12 @@ def release_expired_preservations() -> int:
     from referrals.law_enforcement.services import preservation_release_expired
 
     return preservation_release_expired()
+
+
+@shared_task(name="referrals.tasks.submit_statements", acks_late=True, soft_time_limit=240, time_limit=270)
+def submit_statements() -> int:
+    """Beat, every minute: enrol new statements of reasons and, when the DSA Transparency
+    Database is configured, send them in batches (idempotent: statements are claimed)."""
+    from referrals.review.services.statements import statements_submit
+
+    return statements_submit().sent

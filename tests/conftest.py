@@ -222,6 +222,25 @@ def _statements_pass_the_transparency_database_rules(monkeypatch):
     monkeypatch.setattr(sor, "statement_for", checked)
 
 
+@pytest.fixture
+def tdb_server():
+    """A local stand-in for the DSA Transparency Database, applying its rules."""
+    from tests.referrals.tdb_server import TransparencyDatabaseServer
+
+    server = TransparencyDatabaseServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tdb(tdb_server, settings):
+    """Sending statements of reasons switched on, to the local stand-in database."""
+    settings.PORTAL_DSA_TDB_URL = tdb_server.url
+    settings.PORTAL_DSA_TDB_TOKEN = tdb_server.token
+    settings.PORTAL_DSA_TDB_TIMEOUT = 5
+    return tdb_server
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and used TOTP codes live in the cache; no test inherits another's."""

@@ -17,6 +17,9 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.pop("DATABASE_URL", None)
 os.environ.pop("CELERY_BROKER_URL", None)
+# Tests that send statements of reasons point these at their own local database server.
+os.environ.pop("PORTAL_DSA_TDB_URL", None)
+os.environ.pop("PORTAL_DSA_TDB_TOKEN", None)
 os.environ.setdefault("EMAIL_URL", "memorymail://")
 
 

@@ -45,3 +45,9 @@ def can_manage_routing(user) -> bool:
 def can_assign_to(user) -> bool:
     """Whether `user` can be given referrals to review."""
     return bool(user.is_active) and role_of(user) in (Role.REVIEWER, Role.QUEUE_LEAD)
+
+
+def can_see_statement_errors(user) -> bool:
+    """The statements of reasons the Transparency Database refused, and sending one again,
+    are for queue leads (SPEC §22)."""
+    return is_queue_lead(user)

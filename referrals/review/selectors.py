@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
     Func,
+    IntegerField,
     Min,
     Prefetch,
     Q,
     QuerySet,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -34,11 +37,12 @@ from referrals.models import (
     Queue,
     Referral,
     RoutingRule,
+    StatementSubmission,
     Status,
     Subject,
     Target,
 )
-from referrals.review.permissions import can_see_queues
+from referrals.review.permissions import can_see_queues, can_see_statement_errors
 
 WORKLIST_STATUSES = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 WORKLIST_ORDER = ("-priority", "due_at", "received_at")
@@ -314,3 +318,38 @@ def statements_visible_to(user) -> QuerySet[Decision]:
     if not can_see_queues(user):
         return Decision.objects.none()
     return decisions_owing_statements()
+
+
+def statement_submission(user, decision: Decision | None) -> StatementSubmission | None:
+    """Where `decision`'s statement is on its way to the database (None: not enrolled yet)."""
+    if decision is None or not can_see_queues(user):
+        return None
+    return StatementSubmission.objects.filter(decision=decision).first()
+
+
+def unsent_statements(user) -> QuerySet[StatementSubmission]:
+    """Statements not (yet) in the database, for queue leads: refused ones first, then by the
+    time decided."""
+    if not can_see_statement_errors(user):
+        return StatementSubmission.objects.none()
+    refused_first = Case(
+        When(state=StatementSubmission.State.REFUSED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        StatementSubmission.objects.exclude(state=StatementSubmission.State.SENT)
+        .select_related("decision__referral")
+        .order_by(refused_first, "decided_at", "pk")
+    )
+
+
+def statement_counts(user) -> dict[str, int]:
+    """How many statements are refused, waiting (or being sent) and sent: for queue leads
+    (one query); empty for everyone else."""
+    if not can_see_statement_errors(user):
+        return {}
+    State = StatementSubmission.State
+    return StatementSubmission.objects.aggregate(
+        refused=Count("pk", filter=Q(state=State.REFUSED)),
+        waiting=Count("pk", filter=Q(state__in=[State.PENDING, State.SENDING])),
+        sent=Count("pk", filter=Q(state=State.SENT)),
+    )

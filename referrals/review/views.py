@@ -30,9 +30,10 @@ from referrals.review.permissions import (
     can_manage_routing,
     can_reassign,
     can_see_queues,
+    can_see_statement_errors,
     can_work_queue,
 )
-from referrals.review.services import claims, decisions
+from referrals.review.services import claims, decisions, statements
 from referrals.review.services import queues as queue_services
 
 PAGE_SIZE = 50
@@ -91,6 +92,7 @@ def queue_list(request):
         "queues": queue_selectors.queue_summaries(request.user, now=now),
         "mine": _clock_rows(queue_selectors.assigned_to(request.user)[:50], now),
         "can_manage": can_manage_routing(request.user),
+        "statement_counts": queue_selectors.statement_counts(request.user),
     }
     return render(request, "referrals/queue_list.html", context)
 
@@ -239,6 +241,46 @@ def subject_detail(request, id):
         "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
     }
     return render(request, "referrals/subject_detail.html", context)
+
+
+# --- Statements of reasons (SPEC §22) ------------------------------------------------------------
+
+
+def _statement_leads_only(request) -> None:
+    _platform_only(request)
+    if not can_see_statement_errors(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def statement_list(request):
+    """The statements of reasons not (yet) in the DSA Transparency Database, for queue leads:
+    the refused ones first, with the database's errors."""
+    _statement_leads_only(request)
+    page = Paginator(queue_selectors.unsent_statements(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "counts": queue_selectors.statement_counts(request.user),
+        "sending": statements.transparency_database() is not None,
+        "query": "",
+    }
+    return render(request, "referrals/statements.html", context)
+
+
+@login_required
+@require_POST
+def statement_resend(request, puid: str):
+    _statement_leads_only(request)
+    submission = get_object_or_404(queue_selectors.unsent_statements(request.user), puid=puid)
+    try:
+        statements.statement_resend(by=request.user, submission=submission, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The statement {puid} will be sent again with the next run.")
+    if request.POST.get("back") == "referral":
+        return redirect("referral-detail", reference=submission.decision.referral.reference)
+    return redirect("statement-list")
 
 
 # --- Actions from the referral page --------------------------------------------------------------

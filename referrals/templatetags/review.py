@@ -12,8 +12,15 @@ from django.utils import timezone
 from referrals.engine.clock import clock_of
 from referrals.models import Status
 from referrals.review import selectors as queue_selectors
+from referrals.review import statement_of_reasons as sor
 from referrals.review.forms import DecisionForm, ReassignForm, RequestInfoForm
-from referrals.review.permissions import can_act_on, can_reassign, can_see_queues, can_work_queue
+from referrals.review.permissions import (
+    can_act_on,
+    can_reassign,
+    can_see_queues,
+    can_see_statement_errors,
+    can_work_queue,
+)
 from referrals.review.services.claims import WORKABLE
 
 register = template.Library()
@@ -51,4 +58,48 @@ def review_panel_context(context, referral) -> dict:
         "reassign_form": ReassignForm(initial={"assignee": referral.assignee_id})
         if workable and can_reassign(user)
         else None,
+        "statement": _statement(user, referral),
     }
+
+
+def _statement(user, referral) -> dict | None:
+    """The decision's DSA statement of reasons: none owed, or where it is on its way to the
+    Transparency Database (the database's errors and "send again" for queue leads)."""
+    decision = sor.answering_decision(referral)
+    if decision is None:
+        return None
+    reason = sor.no_statement_reason(decision)
+    submission = None if reason else queue_selectors.statement_submission(user, decision)
+    leads = can_see_statement_errors(user)
+    return {
+        "decision": decision,
+        "reason": reason,
+        "own": decision.referral_id == referral.pk,
+        "puid": sor.puid_for(decision),
+        "submission": submission,
+        "show_errors": leads,
+        "can_resend": leads and submission is not None and submission.state == submission.State.REFUSED,
+    }
+
+
+@register.filter
+def error_lines(errors) -> list[tuple[str, str]]:
+    """The database's `{field: [messages]}` (nested for a whole batch) as (field, text) lines."""
+    lines: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif isinstance(value, list | tuple):
+            texts = [str(v) for v in value if not isinstance(v, dict | list)]
+            if texts:
+                lines.append((prefix, " ".join(texts)))
+            for inner in value:
+                if isinstance(inner, dict | list):
+                    walk(prefix, inner)
+        else:
+            lines.append((prefix, str(value)))
+
+    walk("", errors or {})
+    return lines
