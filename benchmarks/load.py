@@ -41,6 +41,7 @@ from referrals.models import (
     Kind,
     Queue,
     Referral,
+    StatementSubmission,
     Status,
     Subject,
     Target,
@@ -248,7 +249,9 @@ def reset_referrals_of(organisations, *, account_prefix: str | None = None) -> N
     q = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(orgs))
     seqs = f"SELECT seq FROM {q(Referral._meta.db_table)} WHERE organisation_id IN ({marks})"
+    decisions = f"SELECT id FROM {q(Decision._meta.db_table)} WHERE referral_id IN ({seqs})"
     statements = [
+        (f"DELETE FROM {q(StatementSubmission._meta.db_table)} WHERE decision_id IN ({decisions})", orgs),
         *(
             (f"DELETE FROM {q(model._meta.db_table)} WHERE referral_id IN ({seqs})", orgs)
             for model in (TimelineEvent, Evidence, Decision, Target, Referral.holds.rel.related_model)
@@ -558,6 +561,7 @@ class Generator:
                     "platform": subject["platform"],
                     "account": subject["account"],
                     "content_id": content_id,
+                    "posted_at": None,
                 }
             )
         ids = list(chosen)

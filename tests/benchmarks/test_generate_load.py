@@ -96,6 +96,15 @@ def test_reset_deletes_only_the_generated_data(generated, ngo_member):
     assert Organisation.objects.filter(slug__startswith="load-").exists()  # kept for reuse
 
 
+def test_reset_also_deletes_the_generated_statements_of_reasons(generated):
+    from referrals.models import StatementSubmission
+    from referrals.review.services.statements import statements_enrol
+
+    assert statements_enrol() > 0  # beat enrolled the generated decisions
+    call_command("generate_load", referrals=0, reset=True, stdout=StringIO())
+    assert not StatementSubmission.objects.exists()
+
+
 def test_running_twice_reuses_the_organisations_and_people(generated):
     organisations = Organisation.objects.count()
     call_command("generate_load", referrals=50, seed=8, stdout=StringIO())
