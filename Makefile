@@ -5,13 +5,20 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: totp run test test-unit test-integration stack lint format bench clean
+.PHONY: lock totp run test test-unit test-integration stack lint format bench clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock file, every file checked against its hash.
+$(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: pin them again, with hashes.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --universal -q -o requirements/dev.txt --custom-compile-command "make lock"
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements/base.txt --custom-compile-command "make lock"
 
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
@@ -44,6 +51,7 @@ stack: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

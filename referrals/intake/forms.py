@@ -9,7 +9,7 @@ from django import forms
 from referrals.engine import legal
 from referrals.intake.services.bulk import targets_from_text
 from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
-from referrals.intake.services.filing import FIELDS_BY_KIND, referral_clean
+from referrals.intake.services.validation import FIELDS_BY_KIND, referral_clean
 from referrals.models import Category, Kind, Severity, Status
 
 

@@ -18,7 +18,8 @@ from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed
 from portal.queueing import enqueue_on_commit
-from referrals.intake.services.filing import forbidden_kind_message, referral_clean, referrals_create
+from referrals.intake.services.filing import referrals_create
+from referrals.intake.services.validation import forbidden_kind_message, referral_clean
 from referrals.models import BulkJob
 from referrals.permissions import kinds_filable_by
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from dashboards import home as dashboard
 from partners.models import OrganisationKind
 from referrals.models import Queue
+from tests.dashboards.test_transparency_dataset import build_dataset, make
 from tests.factories import OrganisationFactory
-from tests.portal.test_transparency_dataset import build_dataset, make
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from referrals.models import Subject, subject_counts_recount
 from referrals.review import selectors as queue_selectors
 from referrals.selectors import referrals_visible_to
 from tests.referrals.factories import make_referral
-from tests.referrals.test_bulk import csv_bytes, good_row
+from tests.referrals.intake.test_bulk import csv_bytes, good_row
 
 pytestmark = pytest.mark.django_db
 

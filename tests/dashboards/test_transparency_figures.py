@@ -8,7 +8,7 @@ import pytest
 from dashboards.transparency import compute_figures, transparency_figures
 from dashboards.transparency.figures import cache_key
 from referrals.models import Referral
-from tests.portal.test_transparency_dataset import END, START, TODAY, at, build_dataset, make
+from tests.dashboards.test_transparency_dataset import END, START, TODAY, at, build_dataset, make
 
 pytestmark = pytest.mark.django_db
 

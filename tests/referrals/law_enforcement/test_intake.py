@@ -164,7 +164,7 @@ def test_grounds_can_be_given_in_a_csv_cell():
         "https://x.com/a/status/1,C-1,Reg 2021/784 Art 3,Authority,incitement|threat"
     )
     (item,) = parse_csv(f"{header}\n{row}\n".encode())
-    from referrals.intake.services.filing import referral_clean
+    from referrals.intake.services.validation import referral_clean
 
     result = referral_clean(item["data"], kinds_allowed=[Kind.REMOVAL_ORDER])
     assert result.errors == {}

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.portal.test_transparency_dataset import ACCOUNTS, ORGANISATION_NAMES, build_dataset
+from tests.dashboards.test_transparency_dataset import ACCOUNTS, ORGANISATION_NAMES, build_dataset
 
 pytestmark = pytest.mark.django_db
 
