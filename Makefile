@@ -20,11 +20,15 @@ lock: $(STAMP)
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --universal -q -o requirements/dev.txt --custom-compile-command "make lock"
 	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements/base.txt --custom-compile-command "make lock"
 
+# make run PORT=8001 serves elsewhere; links in e-mails and calendar files follow the port.
+# E-mails are written to var/mail/ (one file each) instead of the terminal.
+PORT ?= 8000
+RUN_ENV = $(DEV_ENV) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
 run: $(STAMP)
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000 — sign in with a demo login above."
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "E-mails go to var/mail/. Serving http://127.0.0.1:$(PORT) — sign in with a demo login above."
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Unit and browser lanes on SQLite with in-process tasks, then the integration lane on
 # PostgreSQL, Redis and a real worker. Missing services or browser skip with the reason,

@@ -102,7 +102,10 @@ class EventForm(forms.Form):
         help_text="People who may edit this event and mark attendance.",
     )
 
-    def __init__(self, *args, event=None, may_name_organisers: bool = False, **kwargs):
+    def __init__(self, *args, event=None, organiser=None, may_name_organisers: bool = False, **kwargs):
+        if event is None:
+            # A new event starts in its organiser's own zone (their profile setting), else UTC.
+            kwargs.setdefault("initial", {}).setdefault("timezone", getattr(organiser, "time_zone", "") or "UTC")
         if event is not None:
             zone = event.zone
             kwargs.setdefault(

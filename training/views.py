@@ -171,7 +171,7 @@ def _form_errors_from(form, exc: ValidationError | DomainError) -> None:
 def event_new(request):
     if not can_create_events(request.user):
         raise PermissionDenied
-    form = EventForm(request.POST or None, may_name_organisers=True)
+    form = EventForm(request.POST or None, organiser=request.user, may_name_organisers=True)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.event_create(
