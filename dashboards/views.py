@@ -36,15 +36,3 @@ def healthz(request):
     except Exception:
         return JsonResponse({"database": "down", "broker": "unknown"}, status=503)
     return JsonResponse({"database": "ok", "broker": _broker_state()})
-
-
-@login_required
-def notifications(request):
-    from django.core.paginator import Paginator
-
-    from portal.notifications import notifications_mark_read, notifications_of
-
-    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
-    response = render(request, "portal/notifications.html", {"page": page})
-    notifications_mark_read(user=request.user)
-    return response

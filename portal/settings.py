@@ -126,6 +126,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mail bodies and subjects: no HTML escaping ("Amal's", not "Amal&#x27;s").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # --- Data -----------------------------------------------------------------------------------
