@@ -12,12 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.audit import audit
 from portal.errors import DomainError
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 from referrals import selectors
 from referrals.intake.api.serializers import (
     BulkAcceptedSerializer,
@@ -43,6 +45,11 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Replays the first response for 24 hours; 422 with another body; 409 while in flight.",
 )
+
+
+# Who may file which kind is the service's business (with its own messages); bulk is refused
+# up front, before the upload is read or an idempotency key reserved.
+FilesReferrals = permission_from(can_file, message="Your role does not file referrals.")
 
 
 class ReferralPagination(CursorPagination):
@@ -91,6 +98,7 @@ def _invalid(exc: intake.ReferralInvalid):
 
 
 class ReferralListCreate(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
     serializer_class = ReferralSerializer
     pagination_class = ReferralPagination
     filterset_class = ReferralFilter
@@ -152,6 +160,8 @@ def _run(work):
 
 
 class ReferralDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses=ReferralSerializer)
     def get(self, request, id):
         referral = _referral(request, id)
@@ -160,6 +170,8 @@ class ReferralDetail(APIView):
 
 
 class ReferralEvents(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         responses=EventSerializer(many=True),
         description="The whole timeline, oldest first, as a plain list (not paginated).",
@@ -171,6 +183,7 @@ class ReferralEvents(APIView):
 
 
 class EvidenceUpload(APIView):
+    permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
@@ -187,6 +200,8 @@ class EvidenceUpload(APIView):
 
 
 class EvidenceDownload(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 410: None})
     def get(self, request, id, evidence_id):
         referral = _referral(request, id)
@@ -195,6 +210,8 @@ class EvidenceDownload(APIView):
 
 
 class ReferralWithdraw(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(request=WithdrawInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
         referral = _referral(request, id)
@@ -207,6 +224,8 @@ class ReferralWithdraw(APIView):
 
 
 class ReferralMessages(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         request=MessageInputSerializer,
         responses=ReferralSerializer,
@@ -221,6 +240,7 @@ class ReferralMessages(APIView):
 
 
 class BulkCreate(APIView):
+    permission_classes = [IsAuthenticated, FilesReferrals]
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
@@ -249,12 +269,12 @@ class BulkCreate(APIView):
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
             return status.HTTP_202_ACCEPTED, {"job": str(job.id)}
 
-        if not can_file(request.user):
-            return Response({"detail": "Your role does not file referrals."}, status=403)
         return idempotent(request, "referrals.bulk", payload, create)
 
 
 class JobDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses=BulkJobSerializer)
     def get(self, request, id):
         job = get_object_or_404(selectors.bulk_jobs_of(request.user), id=id)

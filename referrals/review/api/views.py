@@ -14,13 +14,14 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.audit import audit
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 from referrals import selectors
 from referrals.intake.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
@@ -140,47 +141,59 @@ def _context(request) -> dict:
     return {"request": request, "platform": True}
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
 def _queue(request, slug: str):
     return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
 
 
-def _referral(request, id) -> Referral:
-    return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
+def _referral(view: APIView, id) -> Referral:
+    """The referral in the requester's scope (404 outside it), then the view's object permissions."""
+    referral = get_object_or_404(selectors.referrals_visible_to(view.request.user), id=id)
+    view.check_object_permissions(view.request, referral)
+    return referral
 
 
 def _reload(request, referral: Referral) -> Referral:
     return selectors.referrals_visible_to(request.user).get(pk=referral.pk)
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 class WorklistPagination(CursorPagination):
     ordering = queue_selectors.WORKLIST_ORDER
+
+
+# --- Permissions -------------------------------------------------------------------------------
+
+# Queues do not exist for partners (404, like any outsider).
+SeesQueues = permission_from(can_see_queues, not_found=True)
+
+
+def _acts_on(verb: str):
+    """Checked on the referral once fetched in scope, before the body is read (outside → 404)."""
+    return permission_from(
+        can_act_on, takes_object=True, message=f"Only the assigned reviewer or a queue lead may {verb}."
+    )
+
+
+# After the lookup: a partner sees its own referral (403 here) but not another's (404).
+ExportsStatements = permission_from(can_see_queues, after_lookup=True, message="The export is for platform staff.")
 
 
 # --- Queues ------------------------------------------------------------------------------------
 
 
 class QueueList(APIView):
+    permission_classes = [IsAuthenticated, SeesQueues]
+
     @extend_schema(
         responses=QueueSerializer(many=True),
         description="Every queue with its counts (SPEC §9: a plain array; a handful of rows).",
     )
     def get(self, request):
-        _platform_only(request)
         summaries = queue_selectors.queue_summaries(request.user)
         return Response(QueueSerializer(summaries, many=True).data)
 
 
 class QueueReferrals(ListAPIView):
+    permission_classes = [IsAuthenticated]  # the queue is fetched in scope: 404 for partners
     serializer_class = ReferralSerializer
     pagination_class = WorklistPagination
 
@@ -212,6 +225,8 @@ class QueueReferrals(ListAPIView):
 
 
 class QueueClaim(APIView):
+    permission_classes = [IsAuthenticated]  # scope, then membership in the service
+
     @extend_schema(
         request=None,
         responses={200: ReferralSerializer, 204: OpenApiResponse(description="Nothing to claim")},
@@ -229,10 +244,11 @@ class QueueClaim(APIView):
 
 
 class ReferralRequestInfo(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("ask")]
+
     @extend_schema(request=RequestInfoInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may ask.")
+        referral = _referral(self, id)
         data = RequestInfoInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = claims.referral_request_info(
@@ -242,23 +258,25 @@ class ReferralRequestInfo(APIView):
 
 
 class ReferralRelease(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("release")]
+
     @extend_schema(request=None, responses=ReferralSerializer)
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may release.")
+        referral = _referral(self, id)
         referral = claims.referral_release(by=request.user, referral=referral, request=request)
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 
 class ReferralDecision(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("decide")]
+
     @extend_schema(
         request=DecisionInputSerializer,
         responses={200: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
         description="Decide (SPEC §4.6). 403 for anyone but the assignee or a queue lead; 409 once decided.",
     )
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may decide.")
+        referral = _referral(self, id)
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decisions.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
@@ -266,13 +284,14 @@ class ReferralDecision(APIView):
 
 
 class ReferralStatementOfReasons(APIView):
+    permission_classes = [IsAuthenticated, ExportsStatements]
+
     @extend_schema(
         responses=inline_serializer("StatementOfReasons", STATEMENT_FIELDS),
         description="The decision as a DSA Transparency Database statement of reasons.",
     )
     def get(self, request, id):
-        referral = _referral(request, id)
-        _require(can_see_queues(request.user), "The export is for platform staff.")
+        referral = _referral(self, id)
         decision = getattr(referral, "decision", None)
         if decision is None:
             raise Http404
@@ -285,6 +304,8 @@ class ReferralStatementOfReasons(APIView):
 
 
 class SubjectDetail(APIView):
+    permission_classes = [IsAuthenticated]  # subjects_visible_to is empty for partners: 404
+
     @extend_schema(responses=SubjectSerializer)
     def get(self, request, id):
         subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
