@@ -21,9 +21,10 @@ lock: $(STAMP)
 	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements/base.txt --custom-compile-command "make lock"
 
 # make run PORT=8001 serves elsewhere; links in e-mails and calendar files follow the port.
-# E-mails are written to var/mail/ (one file each) instead of the terminal.
+# E-mails are written to var/mail/ (one file each) instead of the terminal; without a broker a
+# bulk import runs in a thread, so its page shows the progress bar advancing.
 PORT ?= 8000
-RUN_ENV = $(DEV_ENV) PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
+RUN_ENV = $(DEV_ENV) PORTAL_BACKGROUND_IN_PROCESS=1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
 run: $(STAMP)
 	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo

@@ -174,6 +174,9 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", str, None, schemes=("redis", "r
 # Without a broker every task runs in-process, so `make run` needs nothing but Python.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long jobs (a bulk import) may run in a thread of the web process, so a
+# page can watch them advance, as it would with a worker (`make run` turns it on).
+PORTAL_BACKGROUND_IN_PROCESS = CELERY_TASK_ALWAYS_EAGER and env_bool("PORTAL_BACKGROUND_IN_PROCESS", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_DEFAULT_QUEUE = "default"

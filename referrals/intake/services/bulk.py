@@ -127,7 +127,7 @@ def bulk_job_create(*, user, items: list[dict], request=None) -> BulkJob:
     job = BulkJob.objects.create(owner=user, organisation=organisation_of(user), items=items, total=len(items))
     audit("referral.bulk_job", actor=user, obj=job, organisation=job.organisation, request=request, total=job.total)
 
-    enqueue_on_commit("referrals.tasks.import_bulk_job", str(job.id))
+    enqueue_on_commit("referrals.tasks.import_bulk_job", str(job.id), background=True)
     return job
 
 
