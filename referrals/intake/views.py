@@ -19,7 +19,7 @@ from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
-from referrals.engine.clock import Clock
+from referrals.engine.clock import clock_of
 from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
@@ -130,14 +130,9 @@ def referral_detail(request, reference: str):
         audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
     user = request.user
     now = timezone.now()
-    clock = None
-    if referral.due_at:
-        clock = Clock(
-            received_at=referral.received_at,
-            due_at=referral.due_at,
-            paused_at=referral.paused_at,
-            decided_at=referral.decided_at or (referral.closed_at if referral.is_closed else None),
-        )
+    # The one clock the work list and the review panel read too, so pauses count the same.
+    clock = clock_of(referral)
+    running = clock is not None and not referral.is_closed
     context = {
         "referral": referral,
         "targets": referral.targets.all(),
@@ -154,8 +149,8 @@ def referral_detail(request, reference: str):
         "withdraw_form": WithdrawForm(),
         "clock": clock,
         "remaining": clock.remaining(now) if clock else None,
-        "at_risk": clock.is_at_risk(now) if clock else False,
-        "breached": referral.breached or (clock.is_breached(now) if clock and not referral.is_closed else False),
+        "at_risk": clock.is_at_risk(now) if running else False,
+        "breached": referral.breached or (clock.is_breached(now) if running else False),
         "closed": referral.status in CLOSED_STATUSES,
         **_law_enforcement_context(user, referral),
     }
