@@ -20,11 +20,11 @@ from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
 from referrals.engine.clock import clock_of
+from referrals.filters import ReferralSearchFilter
 from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
     EvidenceForm,
-    ReferralFilterForm,
     ReferralForm,
     RenewalForm,
     ReplyForm,
@@ -56,22 +56,13 @@ def _referral(request, reference: str) -> Referral:
 
 @login_required
 def referral_list(request):
-    form = ReferralFilterForm(request.GET or None)
-    qs = selectors.referrals_visible_to(request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        qs,
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-        search=filters.get("q", ""),
-    )
+    filters = ReferralSearchFilter(request.GET, queryset=selectors.referrals_visible_to(request.user), request=request)
+    # A filter that does not parse lists nothing (the API answers 400): never a wider list.
+    qs = filters.qs if filters.is_valid() else filters.queryset.none()
     rows, newer, older = _keyset_page(qs, request.GET)
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
-        "form": form,
+        "form": filters.form,
         "referrals": rows,
         "newer": newer,
         "older": older,

@@ -12,7 +12,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,7 +21,8 @@ from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import clock
-from referrals.intake.forms import ReferralFilterForm, RenewalForm
+from referrals.filters import ReferralFilter
+from referrals.intake.forms import RenewalForm
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
@@ -139,23 +140,19 @@ def _row(referral: Referral) -> list[str]:
 def requests_export(request):
     if not can_export_requests(request.user):
         raise PermissionDenied("Only liaisons export their agency's requests.")
-    form = ReferralFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        le_selectors.agency_requests(request.user),
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-    ).order_by("seq")
+    filters = ReferralFilter(request.GET, queryset=le_selectors.agency_requests(request.user), request=request)
+    if not filters.is_valid():
+        # The API's filters, the API's answer: a bad value is refused, never exported unfiltered.
+        problems = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    qs = filters.qs.order_by("seq")
     audit(
         "referral.export",
         actor=request.user,
         organisation=request.user.membership.organisation,
         request=request,
         count=qs.count(),
-        filters={k: str(v) for k, v in filters.items() if v},
+        filters={k: str(v) for k, v in filters.form.cleaned_data.items() if v},
     )
     writer = csv.writer(_Echo())
 
