@@ -7,8 +7,6 @@ law-enforcement request is audited.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import csv
 from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
@@ -50,8 +49,6 @@ EXPORT_COLUMNS = [
     "action",
     "non_compliance_reason",
 ]
-# A spreadsheet would run a cell starting with these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _feedback_referral(request, reference: str) -> Referral:
@@ -89,19 +86,7 @@ def removal_order_feedback_json(request, reference: str):
 # --- Export ------------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _row(referral: Referral) -> list[str]:
+def _row(referral: Referral) -> list:
     decision = getattr(referral, "decision", None)
     minutes = None
     if referral.decided_at is not None:
@@ -111,7 +96,7 @@ def _row(referral: Referral) -> list[str]:
             ),
             1,
         )
-    values = [
+    return [
         referral.reference,
         referral.id,
         referral.kind,
@@ -133,7 +118,6 @@ def _row(referral: Referral) -> list[str]:
         decision.action if decision else "",
         decision.non_compliance_reason if decision else "",
     ]
-    return [_cell(v) for v in values]
 
 
 @login_required
@@ -154,7 +138,7 @@ def requests_export(request):
         count=qs.count(),
         filters={k: str(v) for k, v in filters.form.cleaned_data.items() if v},
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer()  # defuses spreadsheet formulas in every cell
 
     def rows():
         yield writer.writerow(EXPORT_COLUMNS)
