@@ -18,6 +18,7 @@ from django.utils import timezone
 from partners.models import Organisation
 from portal.accounts.roles import organisation_of
 from portal.audit import audit
+from portal.countries import is_country_code
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
 from referrals.engine import clock, legal, normalise
@@ -36,7 +37,7 @@ from referrals.models import (
 )
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
 from referrals.review.services.claims import referral_clock_resume
-from referrals.services.codes import COUNTRIES, LANGUAGES
+from referrals.services.codes import LANGUAGES
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add, timeline_event
 
@@ -199,7 +200,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     if language and language not in LANGUAGES:
         errors["language"] = ["Use a two-letter ISO 639-1 language code, e.g. “en” or “ar”."]
     country = _text(raw, "country", errors).upper()
-    if country and country not in COUNTRIES:
+    if country and not is_country_code(country):
         errors["country"] = ["Use a two-letter ISO 3166-1 country code, e.g. “GB” or “FR”."]
 
     good_faith = _bool(raw, "good_faith_confirmed", errors)
