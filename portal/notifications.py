@@ -44,7 +44,3 @@ def notifications_mark_read(*, user) -> int:
     from django.utils import timezone
 
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()

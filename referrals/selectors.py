@@ -128,19 +128,6 @@ def _actor_label(actor, platform_viewer: bool) -> str:
 # --- Evidence ---------------------------------------------------------------------------------
 
 
-def evidence_of(user, referral: Referral) -> QuerySet[Evidence]:
-    """Evidence of a referral `user` can see; platform roles also get `known_content`: the
-    same SHA-256 was attached to an earlier referral that was actioned."""
-    qs = Evidence.objects.filter(referral=referral).order_by("uploaded_at", "pk")
-    membership = membership_of(user)
-    if membership is not None and membership.role in PLATFORM_ROLES:
-        earlier = Evidence.objects.filter(
-            sha256=OuterRef("sha256"), referral__status=Status.ACTIONED, referral__seq__lt=referral.seq
-        )
-        qs = qs.annotate(known_content=Exists(earlier))
-    return qs
-
-
 def evidence_visible_to(user) -> QuerySet[Evidence]:
     return Evidence.objects.filter(referral__in=referrals_visible_to(user).values("seq")).select_related("referral")
 
