@@ -18,7 +18,7 @@ Every number links to the list it counts, where such a list exists.
 from __future__ import annotations
 
 import importlib
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -148,7 +148,11 @@ def policy_figures_section(user, today: date | None = None) -> dict:
     figures and can open every referral behind them)."""
     period = quarter_of(today or today_utc())
     figures = transparency_figures(period.start, period.end, suppress=False)
-    window = {"received_after": period.start.isoformat(), "received_before": period.end.isoformat()}
+    # The period's end is its last day; the list's `received_before` excludes the day it names.
+    window = {
+        "received_after": period.start.isoformat(),
+        "received_before": (period.end + timedelta(days=1)).isoformat(),
+    }
     return {
         "period": period,
         "report_url": f"{reverse('transparency')}?{urlencode(period.params())}",

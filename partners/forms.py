@@ -1,6 +1,7 @@
 from django import forms
 
 from partners.models import PartnerApplication, Role
+from portal.countries import is_country_code
 
 
 class InvitationForm(forms.Form):
@@ -37,8 +38,8 @@ class PartnerApplicationForm(forms.ModelForm):
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError("Use the two-letter ISO country code, e.g. DE.")
+        if not is_country_code(country):
+            raise forms.ValidationError("Use the two-letter ISO 3166-1 country code, e.g. DE.")
         return country
 
     def clean_email_domain(self):

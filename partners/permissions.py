@@ -14,7 +14,3 @@ def can_manage_members(user, organisation) -> bool:
 
 def can_manage_organisations(user) -> bool:
     return is_policy_staff(user)
-
-
-def can_manage_own_tokens(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)

@@ -120,17 +120,6 @@ def invitation_accept(*, invitation_id, user, request=None) -> Membership:
     return membership
 
 
-@transaction.atomic
-def invitation_revoke(*, by, invitation: Invitation, request=None) -> None:
-    if not can_manage_members(by, invitation.organisation):
-        raise NotAllowed("You may not manage this organisation's invitations.")
-    if invitation.status != Invitation.Status.PENDING:
-        raise TransitionError("Only pending invitations can be withdrawn.")
-    invitation.status = Invitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    audit("invitation.revoke", actor=by, obj=invitation, organisation=invitation.organisation, request=request)
-
-
 # --- Members and organisations ----------------------------------------------------------------
 
 

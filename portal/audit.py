@@ -1,6 +1,4 @@
-"""The audit trail: one function to write an entry, one selector to read them."""
-
-from django.db.models import QuerySet
+"""The audit trail: one function to write an entry; entries are read in the admin, never edited."""
 
 from portal.models import AuditEvent
 
@@ -29,11 +27,3 @@ def audit(action: str, *, actor=None, obj=None, organisation=None, request=None,
         ip=client_ip(request),
         data=data,
     )
-
-
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    from portal.accounts.roles import is_policy_staff
-
-    if user.is_authenticated and (user.is_superuser or is_policy_staff(user)):
-        return AuditEvent.objects.select_related("organisation")
-    return AuditEvent.objects.none()

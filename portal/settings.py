@@ -346,6 +346,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Country codes are ISO 3166-1 alpha-2 (portal.countries), plus XK (Kosovo): user-assigned in
+# the standard but in general use.
+COUNTRIES_OVERRIDE = {"XK": "Kosovo"}
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

@@ -15,11 +15,11 @@ def home_sections(user) -> list[tuple[str, dict]]:
     role = role_of(user)
     if role == Role.LE_LIAISON:
         return [("referrals/le_home.html", liaison_desk(user))]
-    if role not in (Role.NGO_MEMBER, Role.NGO_ADMIN, Role.LE_LIAISON):
+    if role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
         return []
     counts = selectors.referral_status_counts(user)
     section = {
-        "title": "Your requests" if role == Role.LE_LIAISON else "Your referrals",
+        "title": "Your referrals",
         "counts": [{"status": s.value, "label": s.label, "count": counts[s.value]} for s in Status],
         "decisions": list(selectors.referral_recent_decisions(user)),
         "can_file": bool(kinds_filable_by(user)),

@@ -10,7 +10,7 @@ from referrals.engine import legal
 from referrals.intake.services.bulk import targets_from_text
 from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
 from referrals.intake.services.validation import FIELDS_BY_KIND, referral_clean
-from referrals.models import Category, Kind, Severity, Status
+from referrals.models import Category, Kind, Severity
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -117,19 +117,6 @@ class ReferralForm(forms.Form):
             self.add_error("evidence", exc.message)
         self.submission = submission
         return data
-
-
-class ReferralFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Reference or account", max_length=200)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
-    received_after = forms.DateField(
-        required=False, label="Received from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_before = forms.DateField(
-        required=False, label="Received until", widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 class EvidenceForm(forms.Form):

@@ -19,12 +19,12 @@ from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
-from referrals.engine.clock import Clock
+from referrals.engine.clock import clock_of
+from referrals.filters import ReferralSearchFilter
 from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
     EvidenceForm,
-    ReferralFilterForm,
     ReferralForm,
     RenewalForm,
     ReplyForm,
@@ -56,22 +56,13 @@ def _referral(request, reference: str) -> Referral:
 
 @login_required
 def referral_list(request):
-    form = ReferralFilterForm(request.GET or None)
-    qs = selectors.referrals_visible_to(request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        qs,
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-        search=filters.get("q", ""),
-    )
+    filters = ReferralSearchFilter(request.GET, queryset=selectors.referrals_visible_to(request.user), request=request)
+    # A filter that does not parse lists nothing (the API answers 400): never a wider list.
+    qs = filters.qs if filters.is_valid() else filters.queryset.none()
     rows, newer, older = _keyset_page(qs, request.GET)
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
-        "form": form,
+        "form": filters.form,
         "referrals": rows,
         "newer": newer,
         "older": older,
@@ -130,14 +121,9 @@ def referral_detail(request, reference: str):
         audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
     user = request.user
     now = timezone.now()
-    clock = None
-    if referral.due_at:
-        clock = Clock(
-            received_at=referral.received_at,
-            due_at=referral.due_at,
-            paused_at=referral.paused_at,
-            decided_at=referral.decided_at or (referral.closed_at if referral.is_closed else None),
-        )
+    # The one clock the work list and the review panel read too, so pauses count the same.
+    clock = clock_of(referral)
+    running = clock is not None and not referral.is_closed
     context = {
         "referral": referral,
         "targets": referral.targets.all(),
@@ -154,8 +140,8 @@ def referral_detail(request, reference: str):
         "withdraw_form": WithdrawForm(),
         "clock": clock,
         "remaining": clock.remaining(now) if clock else None,
-        "at_risk": clock.is_at_risk(now) if clock else False,
-        "breached": referral.breached or (clock.is_breached(now) if clock and not referral.is_closed else False),
+        "at_risk": clock.is_at_risk(now) if running else False,
+        "breached": referral.breached or (clock.is_breached(now) if running else False),
         "closed": referral.status in CLOSED_STATUSES,
         **_law_enforcement_context(user, referral),
     }

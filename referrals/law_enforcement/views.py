@@ -7,21 +7,21 @@ law-enforcement request is audited.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import csv
 from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import clock
-from referrals.intake.forms import ReferralFilterForm, RenewalForm
+from referrals.filters import ReferralFilter
+from referrals.intake.forms import RenewalForm
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
@@ -49,8 +49,6 @@ EXPORT_COLUMNS = [
     "action",
     "non_compliance_reason",
 ]
-# A spreadsheet would run a cell starting with these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _feedback_referral(request, reference: str) -> Referral:
@@ -88,19 +86,7 @@ def removal_order_feedback_json(request, reference: str):
 # --- Export ------------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _row(referral: Referral) -> list[str]:
+def _row(referral: Referral) -> list:
     decision = getattr(referral, "decision", None)
     minutes = None
     if referral.decided_at is not None:
@@ -110,7 +96,7 @@ def _row(referral: Referral) -> list[str]:
             ),
             1,
         )
-    values = [
+    return [
         referral.reference,
         referral.id,
         referral.kind,
@@ -132,32 +118,27 @@ def _row(referral: Referral) -> list[str]:
         decision.action if decision else "",
         decision.non_compliance_reason if decision else "",
     ]
-    return [_cell(v) for v in values]
 
 
 @login_required
 def requests_export(request):
     if not can_export_requests(request.user):
         raise PermissionDenied("Only liaisons export their agency's requests.")
-    form = ReferralFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        le_selectors.agency_requests(request.user),
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-    ).order_by("seq")
+    filters = ReferralFilter(request.GET, queryset=le_selectors.agency_requests(request.user), request=request)
+    if not filters.is_valid():
+        # The API's filters, the API's answer: a bad value is refused, never exported unfiltered.
+        problems = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    qs = filters.qs.order_by("seq")
     audit(
         "referral.export",
         actor=request.user,
         organisation=request.user.membership.organisation,
         request=request,
         count=qs.count(),
-        filters={k: str(v) for k, v in filters.items() if v},
+        filters={k: str(v) for k, v in filters.form.cleaned_data.items() if v},
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer()  # defuses spreadsheet formulas in every cell
 
     def rows():
         yield writer.writerow(EXPORT_COLUMNS)

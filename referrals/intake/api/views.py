@@ -6,7 +6,6 @@ is a 404; a visible referral the caller may not act on is a 403.
 
 from __future__ import annotations
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,6 +20,7 @@ from portal.errors import DomainError
 from portal.pagination import CursorPagination
 from portal.permissions import permission_from
 from referrals import selectors
+from referrals.filters import ReferralFilter
 from referrals.intake.api.serializers import (
     BulkAcceptedSerializer,
     BulkInputSerializer,
@@ -36,7 +36,7 @@ from referrals.intake.api.serializers import (
 from referrals.intake.downloads import evidence_response
 from referrals.intake.services import bulk, evidence, idempotency
 from referrals.intake.services import filing as intake
-from referrals.models import Category, Kind, Referral, Status, Target
+from referrals.models import Referral
 from referrals.permissions import can_file
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -54,30 +54,6 @@ FilesReferrals = permission_from(can_file, message="Your role does not file refe
 
 class ReferralPagination(CursorPagination):
     ordering = "-seq"
-
-
-class ReferralFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    queue = django_filters.CharFilter(method="filter_queue", help_text="Queue slug (platform roles)")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    subject = django_filters.UUIDFilter(method="filter_subject", help_text="Subject id")
-
-    class Meta:
-        model = Referral
-        fields: list[str] = []
-
-    def filter_queue(self, queryset, name, value):
-        # Partners do not see queues, so their filter by one matches nothing rather than
-        # letting them map which of their referrals sit where.
-        if not selectors.is_platform_staff(self.request.user):
-            return queryset.none()
-        return queryset.filter(queue__slug=value)
-
-    def filter_subject(self, queryset, name, value):
-        return queryset.filter(seq__in=Target.objects.filter(subject_id=value).values("referral_id"))
 
 
 def _context(request) -> dict:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from portal import csv as portal_csv
 from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed
@@ -211,7 +212,7 @@ def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[Bu
 def csv_template() -> str:
     """The header and two example rows, served as the downloadable template."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = portal_csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerow(
         [

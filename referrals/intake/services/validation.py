@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from portal.countries import is_country_code
 from portal.errors import DomainError
 from referrals.engine import legal, normalise
 from referrals.models import (
@@ -19,7 +20,7 @@ from referrals.models import (
     Kind,
     Severity,
 )
-from referrals.services.codes import COUNTRIES, LANGUAGES
+from referrals.services.codes import LANGUAGES
 
 EXPLANATION_MIN, EXPLANATION_MAX = 20, 5000
 TARGETS_MAX = 100
@@ -180,7 +181,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     if language and language not in LANGUAGES:
         errors["language"] = ["Use a two-letter ISO 639-1 language code, e.g. “en” or “ar”."]
     country = _text(raw, "country", errors).upper()
-    if country and country not in COUNTRIES:
+    if country and not is_country_code(country):
         errors["country"] = ["Use a two-letter ISO 3166-1 country code, e.g. “GB” or “FR”."]
 
     good_faith = _bool(raw, "good_faith_confirmed", errors)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit
+from portal.countries import is_country_code
 from portal.errors import TransitionError
 from referrals.engine import clock
 from referrals.models import (
@@ -53,7 +54,6 @@ ACTION_ONLY_FOR = {
     Action.DATA_PRESERVED: Kind.PRESERVATION_REQUEST,
     Action.DATA_DISCLOSED: Kind.EMERGENCY_REQUEST,
 }
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 STATEMENT_MIN, STATEMENT_MAX = 20, 5000
 PRESERVATION_DEFAULT_DAYS = 90
 
@@ -111,8 +111,8 @@ def decision_validate(
         territorial_scope = [c for c in re.split(r"[\s,]+", territorial_scope) if c]
     for code in territorial_scope:
         code = str(code).strip().upper()
-        if not COUNTRY.match(code):
-            errors["territorial_scope"] = f"'{code}' is not a two-letter ISO country code."
+        if not is_country_code(code):
+            errors["territorial_scope"] = f"'{code}' is not an ISO 3166-1 country code, e.g. DE."
             break
         if code not in scope:
             scope.append(code)

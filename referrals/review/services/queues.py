@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from portal.audit import audit
+from portal.countries import is_country_code
 from portal.errors import DomainError, NotAllowed
 from referrals.models import Category, Kind, Queue, RoutingRule, Severity
 from referrals.review.permissions import can_assign_to, can_manage_routing
@@ -71,6 +72,14 @@ def _clean_list(values, allowed, field: str, *, upper: bool = False, pattern_ok:
     return cleaned
 
 
+def _clean_countries(values) -> list[str]:
+    codes = _clean_list(values, None, "countries", upper=True)
+    for code in codes:
+        if not is_country_code(code):
+            raise DomainError(f"'{code}' is not an ISO 3166-1 country code, e.g. DE.", field="countries")
+    return codes
+
+
 @transaction.atomic
 def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) -> RoutingRule:
     """Create a rule (rule=None) or change one; conditions are validated against the enums."""
@@ -96,7 +105,7 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
         "kinds": _clean_list(fields.get("kinds"), Kind.values, "kinds"),
         "categories": _clean_list(fields.get("categories"), Category.values, "categories", pattern_ok=True),
         "severities": _clean_list(fields.get("severities"), Severity.values, "severities"),
-        "countries": _clean_list(fields.get("countries"), None, "countries", upper=True),
+        "countries": _clean_countries(fields.get("countries")),
         "languages": _clean_list(fields.get("languages"), None, "languages"),
         "submitter_kinds": _clean_list(fields.get("submitter_kinds"), SUBMITTER_KINDS, "submitter_kinds"),
         "trusted_flagger": fields.get("trusted_flagger"),
