@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.actions import act
 from portal.audit import audit
 from portal.errors import DomainError
 from training import selectors, services
@@ -158,34 +159,27 @@ def event_ics_download(request, slug: str):
     return response
 
 
-def _form_errors_from(form, exc: ValidationError | DomainError) -> None:
-    """Show a service's refusal on the form, by field where the form has that field."""
-    if isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 def event_new(request):
     if not can_create_events(request.user):
         raise PermissionDenied
     form = EventForm(request.POST or None, may_name_organisers=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
+        done = act(
+            request,
+            lambda: services.event_create(
                 by=request.user,
                 slug=form.cleaned_data.get("slug") or "",
                 organisers=form.cleaned_data.get("organisers") or [],
                 request=request,
                 **form.service_fields(),
-            )
-        except (ValidationError, DomainError) as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, f"“{event.title}” is on the schedule.")
-            return redirect("training-event", slug=event.slug)
+            ),
+            success=lambda event: f"“{event.title}” is on the schedule.",
+            redirect_to=lambda event: event,
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "training/event_form.html", {"form": form, "event": None})
 
 
@@ -197,19 +191,21 @@ def event_edit(request, slug: str):
     may_name = can_name_organisers(request.user)
     form = EventForm(request.POST or None, event=event, may_name_organisers=may_name)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(
+        done = act(
+            request,
+            lambda: services.event_update(
                 by=request.user,
                 event=event,
                 organisers=form.cleaned_data.get("organisers") if may_name else None,
                 request=request,
                 **form.service_fields(),
-            )
-        except (ValidationError, DomainError) as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, "Event saved. Registrants are told of any change of time or place.")
-            return redirect("training-event", slug=event.slug)
+            ),
+            success="Event saved. Registrants are told of any change of time or place.",
+            redirect_to=event,
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "training/event_form.html", {"form": form, "event": event})
 
 
@@ -217,29 +213,30 @@ def event_edit(request, slug: str):
 @require_POST
 def event_register(request, slug: str):
     event = _event_for(request, slug)
-    try:
-        registration = services.registration_register(user=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if registration.status == "confirmed":
-            messages.success(request, "You are registered. Add the event to your calendar below.")
-        else:
-            messages.info(request, "The event is full: you are on the waitlist and will be told if a seat frees up.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.registration_register(user=request.user, event=event, request=request),
+        success=_registered,
+        redirect_to=event,
+    )
+
+
+def _registered(registration) -> tuple[int, str]:
+    if registration.status == "confirmed":
+        return messages.SUCCESS, "You are registered. Add the event to your calendar below."
+    return messages.INFO, "The event is full: you are on the waitlist and will be told if a seat frees up."
 
 
 @login_required
 @require_POST
 def registration_cancel(request, slug: str):
     event = _event_for(request, slug)
-    try:
-        services.registration_cancel(user=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, "Your registration is cancelled.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.registration_cancel(user=request.user, event=event, request=request),
+        success=(messages.INFO, "Your registration is cancelled."),
+        redirect_to=event,
+    )
 
 
 @login_required
@@ -248,13 +245,12 @@ def event_cancel(request, slug: str):
     event = _event_for(request, slug)
     if not can_manage_event(request.user, event):
         raise PermissionDenied
-    try:
-        services.event_cancel(by=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, "The event is cancelled and its registrants have been told.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.event_cancel(by=request.user, event=event, request=request),
+        success=(messages.INFO, "The event is cancelled and its registrants have been told."),
+        redirect_to=event,
+    )
 
 
 @login_required
@@ -270,15 +266,14 @@ def attendance_mark(request, slug: str):
     registration = get_object_or_404(
         selectors.registrations_visible_to(request.user).filter(event=event), pk=form.cleaned_data["registration"]
     )
-    try:
-        services.registration_mark_attendance(
+    return act(
+        request,
+        lambda: services.registration_mark_attendance(
             by=request.user, registration=registration, status=form.cleaned_data["status"], request=request
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Attendance saved for {registration.user.display_name}.")
-    return redirect(reverse("training-event", kwargs={"slug": event.slug}) + "#registrants")
+        ),
+        success=f"Attendance saved for {registration.user.display_name}.",
+        redirect_to=event.get_absolute_url() + "#registrants",
+    )
 
 
 @login_required

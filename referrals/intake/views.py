@@ -12,9 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.actions import act, show_on_form
 from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
@@ -52,6 +54,10 @@ def _referral(request, reference: str) -> Referral:
     if referral is None:
         raise Http404("No such referral.")
     return referral
+
+
+def _page(referral: Referral) -> str:
+    return reverse("referral-detail", kwargs={"reference": referral.reference})
 
 
 @login_required
@@ -188,15 +194,13 @@ def referral_withdraw(request, reference: str):
     referral = _referral(request, reference)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{referral.reference} withdrawn.")
-    return redirect("referral-detail", reference=referral.reference)
+    return act(
+        request,
+        lambda: intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request),
+        success=f"{referral.reference} withdrawn.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -206,16 +210,16 @@ def referral_reply(request, reference: str):
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write your answer (at most 5,000 characters).")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        intake.referral_reply(referral=referral, user=request.user, body=form.cleaned_data["body"], request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Answer sent; the review resumes.")
-    return redirect("referral-detail", reference=referral.reference)
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: intake.referral_reply(
+            referral=referral, user=request.user, body=form.cleaned_data["body"], request=request
+        ),
+        success="Answer sent; the review resumes.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -225,18 +229,16 @@ def referral_evidence_add(request, reference: str):
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one file.")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        rows = evidence.evidence_add(
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: evidence.evidence_add(
             referral=referral, uploads=form.cleaned_data["evidence"], user=request.user, request=request
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.")
-    return redirect("referral-detail", reference=referral.reference)
+        ),
+        success=lambda rows: f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -265,7 +267,7 @@ def bulk_upload(request):
             items = bulk.parse_csv(upload.read())
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
         except DomainError as exc:
-            form.add_error("file" if exc.field == "file" else None, exc.message)
+            show_on_form(form, exc)
         else:
             return redirect("referral-bulk-job", job_id=job.id)
     jobs = selectors.bulk_jobs_of(request.user)[:10]

@@ -14,11 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.actions import act
 from portal.audit import audit
-from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import clock
 from referrals.intake.forms import ReferralFilterForm, RenewalForm
@@ -183,17 +184,16 @@ def preservation_renew(request, reference: str):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("referral-detail", reference=referral.reference)
-    try:
-        renewal = legal_services.preservation_renew(
+    return act(
+        request,
+        lambda: legal_services.preservation_renew(
             by=request.user,
             referral=referral,
             preserve_until=form.cleaned_data.get("preserve_until"),
             request=request,
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-        return redirect("referral-detail", reference=referral.reference)
-    messages.success(request, f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.")
-    return redirect("referral-detail", reference=renewal.reference)
+        ),
+        success=lambda renewal: f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.",
+        redirect_to=lambda renewal: reverse("referral-detail", kwargs={"reference": renewal.reference}),
+        failure_redirect_to=reverse("referral-detail", kwargs={"reference": referral.reference}),
+        deny_with_403=True,
+    )
