@@ -30,8 +30,8 @@ from referrals.review.permissions import (
     can_claim,
     can_manage_routing,
     can_reassign,
-    can_see_queues,
     can_work_queue,
+    require_queue_access,
 )
 from referrals.review.services import claims, decisions
 from referrals.review.services import queues as queue_services
@@ -39,17 +39,8 @@ from referrals.review.services import queues as queue_services
 PAGE_SIZE = 50
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
 def _leads_only(request) -> None:
-    _platform_only(request)
+    require_queue_access(request.user)
     if not can_manage_routing(request.user):
         raise PermissionDenied
 
@@ -90,7 +81,7 @@ def _clock_rows(referrals, now):
 
 @login_required
 def queue_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     now = timezone.now()
     context = {
         "queues": queue_selectors.queue_summaries(request.user, now=now),
@@ -102,8 +93,7 @@ def queue_list(request):
 
 @login_required
 def queue_detail(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     tab = request.GET.get("tab", "waiting")
     if tab not in queue_selectors.WORKLIST_TABS:
         tab = "waiting"
@@ -127,8 +117,7 @@ def queue_detail(request, slug: str):
 @login_required
 @require_POST
 def queue_claim(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     if not can_work_queue(request.user, queue):
         raise PermissionDenied
     referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
@@ -142,7 +131,7 @@ def queue_claim(request, slug: str):
 @login_required
 def queue_edit(request, slug: str):
     _leads_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     initial = {
         "name": queue.name,
         "description": queue.description,
@@ -168,7 +157,7 @@ def queue_edit(request, slug: str):
 
 @login_required
 def rule_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     rules = queue_selectors.rules_visible_to(request.user)
     form = TryItForm(request.GET or None)
     explanation = decision = None

@@ -25,7 +25,7 @@ from referrals import selectors
 from referrals.intake.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
 from referrals.review import selectors as queue_selectors
-from referrals.review.permissions import can_act_on, can_see_queues
+from referrals.review.permissions import can_act_on, can_see_queues, require_queue_access
 from referrals.review.services import claims, decisions
 from referrals.review.statement_of_reasons import statement_of_reasons
 
@@ -140,15 +140,6 @@ def _context(request) -> dict:
     return {"request": request, "platform": True}
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
 def _referral(request, id) -> Referral:
     return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
 
@@ -175,7 +166,7 @@ class QueueList(APIView):
         description="Every queue with its counts (SPEC §9: a plain array; a handful of rows).",
     )
     def get(self, request):
-        _platform_only(request)
+        require_queue_access(request.user)
         summaries = queue_selectors.queue_summaries(request.user)
         return Response(QueueSerializer(summaries, many=True).data)
 
@@ -200,7 +191,7 @@ class QueueReferrals(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no queue
             return Referral.objects.none()
-        queue = _queue(self.request, self.kwargs["slug"])
+        queue = queue_selectors.queue_for(self.request.user, self.kwargs["slug"])
         wanted = self.request.query_params.get("status", Status.ROUTED)
         tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
         if wanted not in tabs:
@@ -217,7 +208,7 @@ class QueueClaim(APIView):
         responses={200: ReferralSerializer, 204: OpenApiResponse(description="Nothing to claim")},
     )
     def post(self, request, slug):
-        queue = _queue(request, slug)
+        queue = queue_selectors.queue_for(request.user, slug)
         # The service checks queue membership first (NotAllowed → 403, before anything is read).
         referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
         if referral is None:
