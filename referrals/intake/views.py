@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.actions import act, show_on_form
-from portal.audit import audit
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
@@ -45,6 +44,7 @@ from referrals.permissions import (
     is_submitting_member,
     kinds_filable_by,
 )
+from referrals.services.audit import referral_audit_viewed
 
 PAGE_SIZE = 50
 
@@ -132,8 +132,7 @@ def referral_new(request):
 @login_required
 def referral_detail(request, reference: str):
     referral = _referral(request, reference)
-    if referral.is_law_enforcement:
-        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
+    referral_audit_viewed(referral, by=request.user, request=request)
     user = request.user
     now = timezone.now()
     clock = None

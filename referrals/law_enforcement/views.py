@@ -27,6 +27,7 @@ from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
+from referrals.services.audit import referral_audit_viewed
 
 EXPORT_COLUMNS = [
     "reference",
@@ -60,14 +61,7 @@ def _feedback_referral(request, reference: str) -> Referral:
         raise Http404("No such removal order.")
     if not le_selectors.feedback_available(referral):
         raise Http404("There is no feedback until the removal order is decided.")
-    audit(
-        "referral.view",
-        actor=request.user,
-        obj=referral,
-        organisation=referral.organisation,
-        request=request,
-        view="feedback",
-    )
+    referral_audit_viewed(referral, by=request.user, request=request, view="feedback")
     return referral
 
 

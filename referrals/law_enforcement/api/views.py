@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.audit import audit
 from referrals import selectors
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.permissions import can_see_feedback
+from referrals.services.audit import referral_audit_viewed
 
 
 class GroundSerializer(serializers.Serializer):
@@ -64,12 +64,5 @@ class ReferralFeedback(APIView):
         referral = get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
         if not can_see_feedback(request.user, referral) or not le_selectors.feedback_available(referral):
             raise Http404
-        audit(
-            "referral.view",
-            actor=request.user,
-            obj=referral,
-            organisation=referral.organisation,
-            request=request,
-            view="api.feedback",
-        )
+        referral_audit_viewed(referral, by=request.user, request=request, view="api.feedback")
         return Response(le_selectors.removal_order_feedback(referral))
