@@ -1,4 +1,6 @@
-"""The audit trail: one function to write an entry, one selector to read them."""
+"""The audit trail: the one place entries are built and written, and one selector to read them."""
+
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -15,11 +17,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
-    """Append an audit entry. `obj` is any model instance; `data` must be JSON-serialisable."""
+def audit_entry(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """An unsaved audit entry, for callers that write many at once with `audit_many`.
+
+    `obj` is any model instance; `data` must be JSON-serialisable.
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_email=getattr(actor, "email", "") or data.pop("email", ""),
         action=action,
@@ -29,6 +34,18 @@ def audit(action: str, *, actor=None, obj=None, organisation=None, request=None,
         ip=client_ip(request),
         data=data,
     )
+
+
+def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """Append an audit entry (see `audit_entry`)."""
+    entry = audit_entry(action, actor=actor, obj=obj, organisation=organisation, request=request, **data)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_many(entries: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Write entries built by `audit_entry` in one statement."""
+    return AuditEvent.objects.bulk_create(entries)
 
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
