@@ -1,6 +1,5 @@
 """Campaign pages. Each view fetches through a selector, checks a named predicate, calls one service."""
 
-import calendar as pycalendar
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -36,6 +35,7 @@ from campaigns.permissions import (
     partnership_of,
 )
 from portal.actions import act, show_on_form
+from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
 from portal.errors import DomainError
 
 
@@ -404,14 +404,6 @@ def metrics_upload(request, slug: str):
 # --- Calendar -----------------------------------------------------------------------------------
 
 
-def _parse_month(value: str, today: dt.date) -> dt.date:
-    try:
-        year, month = (int(p) for p in value.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
-
-
 def _parse_week(value: str, today: dt.date) -> dt.date:
     """`2026-W10` → the Monday of that ISO week; anything else → this week's Monday."""
     try:
@@ -438,39 +430,29 @@ def calendar(request):
         previous = {"view": "week", "week": _iso_week(start - dt.timedelta(days=7))}
         following = {"view": "week", "week": _iso_week(start + dt.timedelta(days=7))}
         heading = f"Week of {start:%-d %B %Y}"
-        grid_start, grid_end = start, end
     else:
-        start = _parse_month(request.GET.get("month", ""), today)
-        end = start.replace(day=pycalendar.monthrange(start.year, start.month)[1])
-        prev_month = (start - dt.timedelta(days=1)).replace(day=1)
-        next_month = end + dt.timedelta(days=1)
-        previous = {"month": f"{prev_month:%Y-%m}"}
-        following = {"month": f"{next_month:%Y-%m}"}
+        start = parse_month(request.GET.get("month", "")) or today.replace(day=1)
+        end = month_end(start)
+        previous = {"month": f"{month_before(start):%Y-%m}"}
+        following = {"month": f"{month_after(start):%Y-%m}"}
         heading = f"{start:%B %Y}"
-        grid_start = start - dt.timedelta(days=start.weekday())
-        grid_end = end + dt.timedelta(days=6 - end.weekday())
+    grid_start, grid_end = grid_span(start, end)
     items = selectors.calendar_items(user, start=grid_start, end=grid_end, **filters)
-    by_day: dict[dt.date, list] = {}
-    for item in items:
-        by_day.setdefault(item.calendar_date, []).append(item)
-    days = []
-    day = grid_start
-    while day <= grid_end:
-        days.append({"date": day, "items": by_day.get(day, []), "in_range": start <= day <= end, "today": day == today})
-        day += dt.timedelta(days=1)
+    weeks = calendar_weeks(start, end, today=today, items=items, day_of=lambda item: item.calendar_date)
+    days = [day for week in weeks for day in week]
     active_filters = {k: v for k, v in filters.items() if v}
     context = {
         "view": view,
         "heading": heading,
         "days": days,
-        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "weekdays": WEEKDAYS,
         "filters": filters,
         "choices": selectors.calendar_filter_choices(user),
         "previous_query": urlencode({**previous, **active_filters}),
         "next_query": urlencode({**following, **active_filters}),
         "month_query": urlencode({"month": f"{start:%Y-%m}", **active_filters}),
         "week_query": urlencode({"view": "week", "week": _iso_week(start), **active_filters}),
-        "item_count": sum(len(d["items"]) for d in days if d["in_range"]),
+        "item_count": sum(len(d.items) for d in days if d.in_range),
         "period_value": _iso_week(start) if view == "week" else f"{start:%Y-%m}",
     }
     return render(request, "campaigns/calendar.html", context)

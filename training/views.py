@@ -1,4 +1,3 @@
-import calendar as pycalendar
 import zoneinfo
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -15,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from portal.actions import act
 from portal.audit import audit
+from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
 from portal.errors import DomainError
 from training import selectors, services
-from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm, parse_month
+from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm
 from training.ical import event_ics, feed_ics
 from training.models import Event
 from training.permissions import (
@@ -32,7 +32,7 @@ from training.templatetags.training_tags import viewer_zone_name
 
 def _month_bounds(first: date, zone_name: str) -> tuple[datetime, datetime]:
     zone = zoneinfo.ZoneInfo(zone_name)
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    following = month_after(first)
     return (
         datetime(first.year, first.month, 1, tzinfo=zone),
         datetime(following.year, following.month, 1, tzinfo=zone),
@@ -81,34 +81,30 @@ def event_calendar(request):
     zone_name = viewer_zone_name(user)
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name)).date()
     first = parse_month(request.GET.get("month")) or today.replace(day=1)
-    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    last = month_end(first)
     zone = zoneinfo.ZoneInfo(zone_name)
-    grid_start = datetime.combine(weeks[0][0], datetime.min.time(), tzinfo=zone)
-    grid_end = datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    grid_first, grid_last = grid_span(first, last)
+    grid_start = datetime.combine(grid_first, datetime.min.time(), tzinfo=zone)
+    grid_end = datetime.combine(grid_last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     # A day either side: an event's day is taken in the viewer's zone (or the event's own).
     events = selectors.events_filtered(user, after=grid_start - timedelta(days=1), before=grid_end + timedelta(days=1))
-    by_day: dict[date, list[Event]] = {}
-    for event in events:
-        day = event.starts_at.astimezone(zoneinfo.ZoneInfo(viewer_zone_name(user, event))).date()
-        by_day.setdefault(day, []).append(event)
-    previous_month = (first - timedelta(days=1)).replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
+    weeks = calendar_weeks(
+        first,
+        last,
+        today=today,
+        items=events,
+        day_of=lambda event: event.starts_at.astimezone(zoneinfo.ZoneInfo(viewer_zone_name(user, event))).date(),
+    )
     return render(
         request,
         "training/calendar.html",
         {
             "first": first,
-            "weeks": [
-                [
-                    {"date": d, "in_month": d.month == first.month, "today": d == today, "events": by_day.get(d, [])}
-                    for d in week
-                ]
-                for week in weeks
-            ],
-            "weekdays": [(pycalendar.day_name[i], pycalendar.day_abbr[i]) for i in range(7)],
-            "month_events": [e for d, evs in sorted(by_day.items()) if d.month == first.month for e in evs],
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "weeks": weeks,
+            "weekdays": WEEKDAYS,
+            "month_events": [e for week in weeks for day in week if day.in_range for e in day.items],
+            "previous_month": month_before(first),
+            "next_month": month_after(first),
             "zone_name": zone_name,
             "profile_zone": bool(user.time_zone),
         },
