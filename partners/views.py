@@ -65,6 +65,14 @@ def _page(organisation) -> str:
     return reverse("organisation-detail", kwargs={"slug": organisation.slug})
 
 
+def _membership_for(request, slug: str, pk: int):
+    """A member of the organisation, for someone who manages its members (403 otherwise)."""
+    organisation = _organisation_for(request, slug)
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    return organisation, get_object_or_404(selectors.members_of(organisation), pk=pk)
+
+
 @login_required
 def organisation_detail(request, slug: str):
     organisation = _organisation_for(request, slug)
@@ -134,10 +142,7 @@ def organisation_status(request, slug: str):
 @login_required
 @require_POST
 def member_role(request, slug: str, pk: int):
-    organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
-    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    organisation, membership = _membership_for(request, slug, pk)
     return act(
         request,
         lambda: services.membership_change_role(
@@ -152,10 +157,7 @@ def member_role(request, slug: str, pk: int):
 @login_required
 @require_POST
 def member_remove(request, slug: str, pk: int):
-    organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
-    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    organisation, membership = _membership_for(request, slug, pk)
     return act(
         request,
         lambda: services.membership_remove(by=request.user, membership=membership, request=request),
