@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from portal.actions import act
 from portal.audit import audit
 from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
-from portal.errors import DomainError
 from training import selectors, services
 from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm
 from training.ical import event_ics, feed_ics
@@ -277,13 +276,15 @@ def training_settings(request):
     user = request.user
     form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], request=request)
-        except DomainError as exc:
-            form.add_error("time_zone", exc.message)
-        else:
-            messages.success(request, "Time zone saved.")
-            return redirect("training-settings")
+        done = act(
+            request,
+            lambda: services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], request=request),
+            success="Time zone saved.",
+            redirect_to="training-settings",
+            form=form,
+        )
+        if done:
+            return done
     feed_url = (
         request.build_absolute_uri(reverse("training-feed", kwargs={"token": user.calendar_token}))
         if user.calendar_token
