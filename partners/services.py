@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from partners.models import (
     ROLES_BY_KIND,
@@ -23,6 +22,7 @@ from partners.permissions import can_manage_members, can_manage_organisations
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.notifications import email_address
+from portal.slugs import unique_slug
 
 
 def _hash(token: str) -> str:
@@ -209,14 +209,6 @@ def organisation_set_status(
     return organisation
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 # --- Partner applications ---------------------------------------------------------------------
 
 
@@ -239,7 +231,7 @@ def application_accept(*, by, application: PartnerApplication, request=None) -> 
     try:
         organisation = Organisation.objects.create(
             name=application.organisation_name,
-            slug=_unique_slug(application.organisation_name),
+            slug=unique_slug(application.organisation_name, model=Organisation, fallback="organisation"),
             kind=application.kind,
             country=application.country.upper(),
             website=application.website,

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from partners import selectors, services
@@ -12,6 +13,7 @@ from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm,
 from partners.models import ROLES_BY_KIND, OrganisationKind, PartnerApplication, Role
 from partners.permissions import can_manage_members, can_manage_organisations
 from portal.accounts.roles import is_policy_staff
+from portal.actions import act, show_on_form
 from portal.errors import DomainError
 
 
@@ -37,23 +39,38 @@ def organisation_list(request):
 @require_POST
 def application_decide(request, pk: int, decision: str):
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
-    try:
-        if decision == "accept":
-            organisation = services.application_accept(by=request.user, application=application, request=request)
-            messages.success(request, f"{organisation.name} created; its first member has been invited.")
-        elif decision == "decline":
-            services.application_decline(by=request.user, application=application, request=request)
-            messages.info(request, f"The application from {application.organisation_name} was declined.")
-        else:
-            raise Http404
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("organisation-list")
+    if decision == "accept":
+        return act(
+            request,
+            lambda: services.application_accept(by=request.user, application=application, request=request),
+            success=lambda organisation: f"{organisation.name} created; its first member has been invited.",
+            redirect_to="organisation-list",
+        )
+    if decision == "decline":
+        return act(
+            request,
+            lambda: services.application_decline(by=request.user, application=application, request=request),
+            success=(messages.INFO, f"The application from {application.organisation_name} was declined."),
+            redirect_to="organisation-list",
+        )
+    raise Http404
 
 
 def _organisation_for(request, slug: str):
     organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
     return organisation
+
+
+def _page(organisation) -> str:
+    return reverse("organisation-detail", kwargs={"slug": organisation.slug})
+
+
+def _membership_for(request, slug: str, pk: int):
+    """A member of the organisation, for someone who manages its members (403 otherwise)."""
+    organisation = _organisation_for(request, slug)
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    return organisation, get_object_or_404(selectors.members_of(organisation), pk=pk)
 
 
 @login_required
@@ -89,13 +106,17 @@ def invitation_new(request, slug: str):
         raise PermissionDenied
     form = InvitationForm(request.POST or None, roles=_invitable_roles(request.user, organisation))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.invitation_create(by=request.user, organisation=organisation, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect("organisation-detail", slug=organisation.slug)
+        done = act(
+            request,
+            lambda: services.invitation_create(
+                by=request.user, organisation=organisation, request=request, **form.cleaned_data
+            ),
+            success=f"Invitation sent to {form.cleaned_data['email']}.",
+            redirect_to=_page(organisation),
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "partners/invitation_new.html", {"org": organisation, "form": form})
 
 
@@ -106,47 +127,43 @@ def organisation_status(request, slug: str):
     if not can_manage_organisations(request.user):
         raise PermissionDenied
     form = OrganisationStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organisation_set_status(
-                by=request.user, organisation=organisation, request=request, **form.cleaned_data
-            )
-            messages.success(request, "Organisation status saved.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return redirect("organisation-detail", slug=organisation.slug)
+    if not form.is_valid():
+        return redirect(_page(organisation))
+    return act(
+        request,
+        lambda: services.organisation_set_status(
+            by=request.user, organisation=organisation, request=request, **form.cleaned_data
+        ),
+        success="Organisation status saved.",
+        redirect_to=_page(organisation),
+    )
 
 
 @login_required
 @require_POST
 def member_role(request, slug: str, pk: int):
-    organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
-    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
-    try:
-        services.membership_change_role(
+    organisation, membership = _membership_for(request, slug, pk)
+    return act(
+        request,
+        lambda: services.membership_change_role(
             by=request.user, membership=membership, role=request.POST.get("role", ""), request=request
-        )
-        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("organisation-detail", slug=organisation.slug)
+        ),
+        # Read after the change: the message names the new role.
+        success=lambda _: f"{membership.user.email} is now {membership.get_role_display()}.",
+        redirect_to=_page(organisation),
+    )
 
 
 @login_required
 @require_POST
 def member_remove(request, slug: str, pk: int):
-    organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
-    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
-    try:
-        services.membership_remove(by=request.user, membership=membership, request=request)
-        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("organisation-detail", slug=organisation.slug)
+    organisation, membership = _membership_for(request, slug, pk)
+    return act(
+        request,
+        lambda: services.membership_remove(by=request.user, membership=membership, request=request),
+        success=f"{membership.user.email} was removed and their account deactivated.",
+        redirect_to=_page(organisation),
+    )
 
 
 def invitation_open(request, token: str):
@@ -174,7 +191,7 @@ def api_tokens(request):
         try:
             _, new_token = services.api_token_issue(user=request.user, request=request, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_on_form(form, exc)
         else:
             form = ApiTokenForm()
     tokens = selectors.api_tokens_of(request.user)

@@ -1,4 +1,7 @@
-"""The audit trail: one function to write an entry; entries are read in the admin, never edited."""
+"""The audit trail: the one place entries are built and written; entries are read in the admin,
+never edited."""
+
+from collections.abc import Iterable
 
 from portal.models import AuditEvent
 
@@ -13,11 +16,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
-    """Append an audit entry. `obj` is any model instance; `data` must be JSON-serialisable."""
+def audit_entry(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """An unsaved audit entry, for callers that write many at once with `audit_many`.
+
+    `obj` is any model instance; `data` must be JSON-serialisable.
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_email=getattr(actor, "email", "") or data.pop("email", ""),
         action=action,
@@ -27,3 +33,15 @@ def audit(action: str, *, actor=None, obj=None, organisation=None, request=None,
         ip=client_ip(request),
         data=data,
     )
+
+
+def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """Append an audit entry (see `audit_entry`)."""
+    entry = audit_entry(action, actor=actor, obj=obj, organisation=organisation, request=request, **data)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_many(entries: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Write entries built by `audit_entry` in one statement."""
+    return AuditEvent.objects.bulk_create(entries)

@@ -21,6 +21,7 @@ from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.models import Notification
 from portal.notifications import notify_users, render_email
 from portal.queueing import enqueue_on_commit
+from portal.slugs import unique_slug
 from training.models import (
     AUDIENCE_KINDS,
     RESERVED_SLUGS,
@@ -130,17 +131,6 @@ def _clean_event(data: dict) -> dict:
     return data
 
 
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:60].strip("-") or "event"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-event"
-    slug, n = base, 1
-    while Event.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def _check_organisers(organisers) -> list:
     organisers = list(organisers or [])
     for user in organisers:
@@ -169,7 +159,7 @@ def event_create(*, by, slug: str = "", organisers=(), request=None, **fields) -
         if Event.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": "Another event already has this address."})
     else:
-        slug = _unique_slug(data["title"])
+        slug = unique_slug(data["title"], model=Event, fallback="event", reserved=RESERVED_SLUGS)
     event = Event.objects.create(slug=slug, organiser=by, **data)
     event.organisers.set(organisers)
     audit("training.event.create", actor=by, obj=event, request=request, slug=event.slug)

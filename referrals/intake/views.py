@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.audit import audit
+from portal.actions import act, show_on_form
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
@@ -43,6 +44,7 @@ from referrals.permissions import (
     is_submitting_member,
     kinds_filable_by,
 )
+from referrals.services.audit import referral_audit_viewed
 
 PAGE_SIZE = 50
 
@@ -52,6 +54,10 @@ def _referral(request, reference: str) -> Referral:
     if referral is None:
         raise Http404("No such referral.")
     return referral
+
+
+def _page(referral: Referral) -> str:
+    return reverse("referral-detail", kwargs={"reference": referral.reference})
 
 
 @login_required
@@ -117,8 +123,7 @@ def referral_new(request):
 @login_required
 def referral_detail(request, reference: str):
     referral = _referral(request, reference)
-    if referral.is_law_enforcement:
-        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
+    referral_audit_viewed(referral, by=request.user, request=request)
     user = request.user
     now = timezone.now()
     # The one clock the work list and the review panel read too, so pauses count the same.
@@ -174,15 +179,13 @@ def referral_withdraw(request, reference: str):
     referral = _referral(request, reference)
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{referral.reference} withdrawn.")
-    return redirect("referral-detail", reference=referral.reference)
+    return act(
+        request,
+        lambda: intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request),
+        success=f"{referral.reference} withdrawn.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -192,16 +195,16 @@ def referral_reply(request, reference: str):
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write your answer (at most 5,000 characters).")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        intake.referral_reply(referral=referral, user=request.user, body=form.cleaned_data["body"], request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Answer sent; the review resumes.")
-    return redirect("referral-detail", reference=referral.reference)
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: intake.referral_reply(
+            referral=referral, user=request.user, body=form.cleaned_data["body"], request=request
+        ),
+        success="Answer sent; the review resumes.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -211,18 +214,16 @@ def referral_evidence_add(request, reference: str):
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one file.")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        rows = evidence.evidence_add(
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: evidence.evidence_add(
             referral=referral, uploads=form.cleaned_data["evidence"], user=request.user, request=request
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.")
-    return redirect("referral-detail", reference=referral.reference)
+        ),
+        success=lambda rows: f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -251,7 +252,7 @@ def bulk_upload(request):
             items = bulk.parse_csv(upload.read())
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
         except DomainError as exc:
-            form.add_error("file" if exc.field == "file" else None, exc.message)
+            show_on_form(form, exc)
         else:
             return redirect("referral-bulk-job", job_id=job.id)
     jobs = selectors.bulk_jobs_of(request.user)[:10]

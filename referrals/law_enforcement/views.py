@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import csv
+from portal.actions import act
 from portal.audit import audit
-from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import clock
 from referrals.filters import ReferralFilter
@@ -26,6 +27,7 @@ from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
+from referrals.services.audit import referral_audit_viewed
 
 EXPORT_COLUMNS = [
     "reference",
@@ -57,14 +59,7 @@ def _feedback_referral(request, reference: str) -> Referral:
         raise Http404("No such removal order.")
     if not le_selectors.feedback_available(referral):
         raise Http404("There is no feedback until the removal order is decided.")
-    audit(
-        "referral.view",
-        actor=request.user,
-        obj=referral,
-        organisation=referral.organisation,
-        request=request,
-        view="feedback",
-    )
+    referral_audit_viewed(referral, by=request.user, request=request, view="feedback")
     return referral
 
 
@@ -164,17 +159,16 @@ def preservation_renew(request, reference: str):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("referral-detail", reference=referral.reference)
-    try:
-        renewal = legal_services.preservation_renew(
+    return act(
+        request,
+        lambda: legal_services.preservation_renew(
             by=request.user,
             referral=referral,
             preserve_until=form.cleaned_data.get("preserve_until"),
             request=request,
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-        return redirect("referral-detail", reference=referral.reference)
-    messages.success(request, f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.")
-    return redirect("referral-detail", reference=renewal.reference)
+        ),
+        success=lambda renewal: f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.",
+        redirect_to=lambda renewal: reverse("referral-detail", kwargs={"reference": renewal.reference}),
+        failure_redirect_to=reverse("referral-detail", kwargs={"reference": referral.reference}),
+        deny_with_403=True,
+    )

@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.errors import DomainError
+from portal.actions import act, show_on_form
 from referrals import selectors
 from referrals.engine import routing
 from referrals.engine.clock import clock_of
@@ -29,8 +30,8 @@ from referrals.review.permissions import (
     can_claim,
     can_manage_routing,
     can_reassign,
-    can_see_queues,
     can_work_queue,
+    require_queue_access,
 )
 from referrals.review.services import claims, decisions
 from referrals.review.services import queues as queue_services
@@ -38,17 +39,8 @@ from referrals.review.services import queues as queue_services
 PAGE_SIZE = 50
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
 def _leads_only(request) -> None:
-    _platform_only(request)
+    require_queue_access(request.user)
     if not can_manage_routing(request.user):
         raise PermissionDenied
 
@@ -60,8 +52,12 @@ def _referral(request, reference: str) -> Referral:
     return referral
 
 
+def _page(referral: Referral) -> str:
+    return reverse("referral-detail", kwargs={"reference": referral.reference})
+
+
 def _back(referral: Referral):
-    return redirect("referral-detail", reference=referral.reference)
+    return redirect(_page(referral))
 
 
 def _clock_rows(referrals, now):
@@ -85,7 +81,7 @@ def _clock_rows(referrals, now):
 
 @login_required
 def queue_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     now = timezone.now()
     context = {
         "queues": queue_selectors.queue_summaries(request.user, now=now),
@@ -97,8 +93,7 @@ def queue_list(request):
 
 @login_required
 def queue_detail(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     tab = request.GET.get("tab", "waiting")
     if tab not in queue_selectors.WORKLIST_TABS:
         tab = "waiting"
@@ -122,8 +117,7 @@ def queue_detail(request, slug: str):
 @login_required
 @require_POST
 def queue_claim(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     if not can_work_queue(request.user, queue):
         raise PermissionDenied
     referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
@@ -137,7 +131,7 @@ def queue_claim(request, slug: str):
 @login_required
 def queue_edit(request, slug: str):
     _leads_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     initial = {
         "name": queue.name,
         "description": queue.description,
@@ -146,13 +140,15 @@ def queue_edit(request, slug: str):
     }
     form = QueueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"{queue.name} saved.")
-            return redirect("queue-detail", slug=queue.slug)
+        done = act(
+            request,
+            lambda: queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data),
+            success=f"{queue.name} saved.",
+            redirect_to=reverse("queue-detail", kwargs={"slug": queue.slug}),
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "referrals/queue_edit.html", {"queue": queue, "form": form})
 
 
@@ -161,7 +157,7 @@ def queue_edit(request, slug: str):
 
 @login_required
 def rule_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     rules = queue_selectors.rules_visible_to(request.user)
     form = TryItForm(request.GET or None)
     explanation = decision = None
@@ -196,13 +192,15 @@ def rule_edit(request, pk: int | None = None):
     initial = RuleForm.initial_for(rule) if rule else {"enabled": True, "priority_boost": 0}
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            rule = queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Rule '{rule.name}' saved.")
-            return redirect("rule-list")
+        done = act(
+            request,
+            lambda: queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data),
+            success=lambda saved: f"Rule '{saved.name}' saved.",
+            redirect_to="rule-list",
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "referrals/rules_edit.html", {"rule": rule, "form": form})
 
 
@@ -244,27 +242,17 @@ def subject_detail(request, id):
 # --- Actions from the referral page --------------------------------------------------------------
 
 
-def _run(request, referral: Referral, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return _back(referral)
-
-
 @login_required
 @require_POST
 def referral_claim(request, reference: str):
     referral = _referral(request, reference)
     if not can_claim(request.user, referral):
         raise PermissionDenied
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_claim(by=request.user, referral=referral, request=request),
-        "You claimed this referral.",
+        success="You claimed this referral.",
+        redirect_to=_page(referral),
     )
 
 
@@ -274,11 +262,11 @@ def referral_release(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_release(by=request.user, referral=referral, request=request),
-        "Returned to the queue.",
+        success="Returned to the queue.",
+        redirect_to=_page(referral),
     )
 
 
@@ -292,13 +280,13 @@ def referral_request_info(request, reference: str):
     if not form.is_valid():
         messages.error(request, "Write the question for the submitter.")
         return _back(referral)
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_request_info(
             by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
         ),
-        "Question sent; the clock is paused until the submitter answers.",
+        success="Question sent; the clock is paused until the submitter answers.",
+        redirect_to=_page(referral),
     )
 
 
@@ -310,18 +298,19 @@ def referral_decide(request, reference: str):
         raise PermissionDenied
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # A decision the form lets through but the service finds invalid comes back on the
+        # form; any other refusal is a message on the referral page.
         try:
-            decisions.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)
+            return act(
+                request,
+                lambda: decisions.referral_decide(
+                    by=request.user, referral=referral, request=request, **form.cleaned_data
+                ),
+                success="Decision recorded; the submitter has been told.",
+                redirect_to=_page(referral),
+            )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return _back(referral)
-        else:
-            messages.success(request, "Decision recorded; the submitter has been told.")
-            return _back(referral)
+            show_on_form(form, exc)
     return render(request, "referrals/queue_decision.html", {"referral": referral, "form": form})
 
 
@@ -335,9 +324,9 @@ def referral_reassign(request, reference: str):
     if not form.is_valid():
         messages.error(request, "Choose a reviewer or a queue.")
         return _back(referral)
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
-        "Reassigned.",
+        success="Reassigned.",
+        redirect_to=_page(referral),
     )

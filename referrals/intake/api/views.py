@@ -15,7 +15,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.audit import audit
 from portal.errors import DomainError
 from portal.pagination import CursorPagination
 from portal.permissions import permission_from
@@ -38,6 +37,7 @@ from referrals.intake.services import bulk, evidence, idempotency
 from referrals.intake.services import filing as intake
 from referrals.models import Referral
 from referrals.permissions import can_file
+from referrals.services.audit import referral_audit_viewed
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -62,11 +62,6 @@ def _context(request) -> dict:
 
 def _referral(request, id) -> Referral:
     return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
-
-
-def _audit_view(request, referral: Referral) -> None:
-    if referral.is_law_enforcement:
-        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
 
 
 def _invalid(exc: intake.ReferralInvalid):
@@ -141,7 +136,7 @@ class ReferralDetail(APIView):
     @extend_schema(responses=ReferralSerializer)
     def get(self, request, id):
         referral = _referral(request, id)
-        _audit_view(request, referral)
+        referral_audit_viewed(referral, by=request.user, request=request)
         return Response(ReferralSerializer(referral, context=_context(request)).data)
 
 
@@ -154,7 +149,7 @@ class ReferralEvents(APIView):
     )
     def get(self, request, id):
         referral = _referral(request, id)
-        _audit_view(request, referral)
+        referral_audit_viewed(referral, by=request.user, request=request)
         return Response(EventSerializer(selectors.referral_events(request.user, referral), many=True).data)
 
 

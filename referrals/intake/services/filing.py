@@ -39,7 +39,7 @@ from referrals.models import (
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
 from referrals.review.services.claims import referral_clock_resume
 from referrals.services.notify import referral_notify_status
-from referrals.services.timeline import timeline_add, timeline_event
+from referrals.services.timeline import timeline_add, timeline_add_many, timeline_event
 
 # --- Creating -----------------------------------------------------------------------------------
 
@@ -177,12 +177,10 @@ def referrals_create(
         through.objects.bulk_create(
             [through(from_subject_id=a, to_subject_id=b) for a, b in links], ignore_conflicts=True
         )
-    from referrals.models import TimelineEvent
-
-    events = [timeline_event(r, "received", actor=user, message=_received_message(r)) for r in referrals]
-    for event in events:
-        event.at = now  # receipt is acknowledged at the instant the clock starts
-    TimelineEvent.objects.bulk_create(events)
+    # Receipt is acknowledged at the instant the clock starts.
+    timeline_add_many(
+        timeline_event(r, "received", actor=user, message=_received_message(r), at=now) for r in referrals
+    )
 
     enqueue_on_commit("referrals.tasks.route_referrals", [r.seq for r in referrals])
     return referrals

@@ -10,11 +10,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.audit import audit
 from portal.permissions import permission_from
 from referrals import selectors
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.permissions import can_see_feedback
+from referrals.services.audit import referral_audit_viewed
 
 
 class GroundSerializer(serializers.Serializer):
@@ -73,12 +73,5 @@ class ReferralFeedback(APIView):
         self.check_object_permissions(request, referral)
         if not le_selectors.feedback_available(referral):
             raise Http404
-        audit(
-            "referral.view",
-            actor=request.user,
-            obj=referral,
-            organisation=referral.organisation,
-            request=request,
-            view="api.feedback",
-        )
+        referral_audit_viewed(referral, by=request.user, request=request, view="api.feedback")
         return Response(le_selectors.removal_order_feedback(referral))

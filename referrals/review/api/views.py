@@ -141,10 +141,6 @@ def _context(request) -> dict:
     return {"request": request, "platform": True}
 
 
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
 def _referral(view: APIView, id) -> Referral:
     """The referral in the requester's scope (404 outside it), then the view's object permissions."""
     referral = get_object_or_404(selectors.referrals_visible_to(view.request.user), id=id)
@@ -213,7 +209,7 @@ class QueueReferrals(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no queue
             return Referral.objects.none()
-        queue = _queue(self.request, self.kwargs["slug"])
+        queue = queue_selectors.queue_for(self.request.user, self.kwargs["slug"])
         wanted = self.request.query_params.get("status", Status.ROUTED)
         tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
         if wanted not in tabs:
@@ -232,7 +228,7 @@ class QueueClaim(APIView):
         responses={200: ReferralSerializer, 204: OpenApiResponse(description="Nothing to claim")},
     )
     def post(self, request, slug):
-        queue = _queue(request, slug)
+        queue = queue_selectors.queue_for(request.user, slug)
         # The service checks queue membership first (NotAllowed → 403, before anything is read).
         referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
         if referral is None:

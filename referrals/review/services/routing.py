@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Model
 from django.utils import timezone
 
+from portal.audit import audit_entry, audit_many
 from portal.models import AuditEvent
 from referrals.engine import routing
 from referrals.models import (
@@ -33,7 +34,7 @@ from referrals.models import (
     TimelineEvent,
 )
 from referrals.review.selectors import routing_table_load
-from referrals.services.timeline import timeline_event
+from referrals.services.timeline import timeline_add_many, timeline_event
 
 logger = logging.getLogger(__name__)
 
@@ -128,16 +129,6 @@ def _suspending_decisions(subject_ids: set) -> tuple[dict, dict]:
     return suspended, by_referral
 
 
-def _audit_row(action: str, referral: Referral, **data) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        object_type=referral._meta.label_lower,
-        object_id=str(referral.pk),
-        organisation_id=referral.organisation_id,
-        data=data,
-    )
-
-
 def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) -> int:
     """Route the given referrals that are still `received`; return how many this call routed.
 
@@ -187,8 +178,8 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
             audits.append(plan.audit_row())
             if plan.earlier is not None:
                 duplicates.append(referral)
-        TimelineEvent.objects.bulk_create(events)
-        AuditEvent.objects.bulk_create(audits)
+        timeline_add_many(events)
+        audit_many(audits)
         if duplicates:
             from referrals.services.notify import referral_notify_status
 
@@ -244,9 +235,21 @@ class _Planned:
         )
 
     def audit_row(self) -> AuditEvent:
+        referral = self.referral
         if self.earlier is not None:
-            return _audit_row("referral.duplicate", self.referral, earlier=self.earlier.referral.reference)
-        return _audit_row("referral.route", self.referral, queue=self.queue.slug, priority=self.decision.priority)
+            return audit_entry(
+                "referral.duplicate",
+                obj=referral,
+                organisation=referral.organisation,
+                earlier=self.earlier.referral.reference,
+            )
+        return audit_entry(
+            "referral.route",
+            obj=referral,
+            organisation=referral.organisation,
+            queue=self.queue.slug,
+            priority=self.decision.priority,
+        )
 
 
 # The columns routing writes, in the order of the claim's VALUES rows.
