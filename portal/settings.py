@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "csp",
+    "pgtrigger",
     "allauth",
     "allauth.account",
     "allauth.mfa",
