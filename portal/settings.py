@@ -254,6 +254,15 @@ MFA_TOTP_ISSUER = "Counterpoint"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
 
+# Reverse proxies of ours in front of the portal, each appending the address it saw to
+# X-Forwarded-For. The audit trail and allauth's per-IP rate limits read the client address
+# through them alone; with none (the default) the header is ignored and REMOTE_ADDR is the client.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+# Or a header the trusted proxy sets to the client address (e.g. X-Real-IP), read instead.
+PORTAL_TRUSTED_CLIENT_IP_HEADER = env.str("PORTAL_TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PORTAL_TRUSTED_CLIENT_IP_HEADER
+
 PORTAL_MFA_REQUIRED_ROLES = tuple(
     r.strip()
     for r in env.str("PORTAL_MFA_REQUIRED_ROLES", "le_liaison,reviewer,queue_lead,policy_staff").split(",")

@@ -277,7 +277,13 @@ class ReferralStatementOfReasons(APIView):
         if decision is None:
             raise Http404
         types = list(referral.evidence.values_list("content_type", flat=True))
-        audit("referral.statement_export", actor=request.user, obj=referral, organisation=referral.organisation)
+        audit(
+            "referral.statement_export",
+            actor=request.user,
+            obj=referral,
+            organisation=referral.organisation,
+            request=request,
+        )
         return Response(statement_of_reasons(referral, decision, evidence_types=types))
 
 
@@ -306,5 +312,5 @@ class SubjectDetail(APIView):
             "linked_count": queue_selectors.subject_linked_count(request.user, subject),
             "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
-        audit("subject.view", actor=request.user, obj=subject)
+        audit("subject.view", actor=request.user, obj=subject, request=request)
         return Response(SubjectSerializer(data).data)

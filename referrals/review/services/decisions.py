@@ -225,11 +225,13 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
     )
     referral_notify_status(referral)
     if valid.apply_to_subject and valid.action in SUBJECT_WIDE_ACTIONS and subject_ids:
-        _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now)
+        _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now, request=request)
     return decision
 
 
-def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids: list, now: datetime) -> list[Referral]:
+def _apply_to_subjects(
+    *, by, source: Referral, decision: Decision, subject_ids: list, now: datetime, request=None
+) -> list[Referral]:
     open_statuses = [Status.RECEIVED, *WORKABLE]
     seqs = set(
         Referral.objects.filter(
@@ -279,6 +281,7 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
             actor=by,
             obj=other,
             organisation=other.organisation,
+            request=request,
             outcome=decision.action,
             applied_from=source.reference,
         )
