@@ -250,6 +250,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# The same forms, with their rate-limit lockouts written to the audit trail.
+MFA_FORMS = {
+    "authenticate": "portal.accounts.forms.AuditedAuthenticateForm",
+    "reauthenticate": "portal.accounts.forms.AuditedReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Counterpoint"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
