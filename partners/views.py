@@ -9,10 +9,9 @@ from django.views.decorators.http import require_POST
 from partners import selectors, services
 from partners.adapter import invitation_start
 from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm, PartnerApplicationForm
-from partners.models import ROLES_BY_KIND, OrganisationKind, PartnerApplication, Role
-from partners.permissions import can_manage_members, can_manage_organisations
-from portal.accounts.roles import is_policy_staff
-from portal.errors import DomainError
+from partners.models import PartnerApplication
+from partners.permissions import can_manage_members, can_manage_organisations, roles_grantable_by
+from portal.errors import DomainError, NotAllowed
 
 
 def apply(request):
@@ -58,39 +57,44 @@ def _organisation_for(request, slug: str):
 
 @login_required
 def organisation_detail(request, slug: str):
-    organisation = _organisation_for(request, slug)
+    return _detail(request, _organisation_for(request, slug))
+
+
+def _detail(request, organisation, *, status: int = 200):
     manage = can_manage_members(request.user, organisation)
+    roles = roles_grantable_by(request.user, organisation)
     context = {
         "org": organisation,
         "can_manage": manage,
         "can_verify": can_manage_organisations(request.user),
         "members": selectors.members_of(organisation),
-        "roles": _invitable_roles(request.user, organisation) if manage else [],
+        # Only the roles the viewer may grant are offered, and only on members holding one.
+        "roles": roles,
         "invitations": selectors.pending_invitations(organisation=organisation) if manage else [],
-        "invite_form": InvitationForm(roles=_invitable_roles(request.user, organisation)) if manage else None,
         "status_form": OrganisationStatusForm(
             initial={"verified": organisation.verified, "trusted_flagger": organisation.trusted_flagger}
         ),
     }
-    return render(request, "partners/organisation_detail.html", context)
-
-
-def _invitable_roles(user, organisation):
-    roles = ROLES_BY_KIND[OrganisationKind(organisation.kind)]
-    if is_policy_staff(user):
-        return roles
-    return [r for r in roles if r in (Role.NGO_MEMBER, Role.NGO_ADMIN)]
+    return render(request, "partners/organisation_detail.html", context, status=status)
 
 
 @login_required
 def invitation_new(request, slug: str):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
+    manage = can_manage_members(request.user, organisation)
+    if request.method != "POST" and not manage:
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, roles=_invitable_roles(request.user, organisation))
+    form = InvitationForm(request.POST or None, roles=roles_grantable_by(request.user, organisation))
+    if request.method == "POST" and not form.is_valid() and not manage:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
+        # The service decides who may grant which role (SPEC §2) and audits a refusal.
         try:
             services.invitation_create(by=request.user, organisation=organisation, request=request, **form.cleaned_data)
+        except NotAllowed as exc:
+            if not manage:
+                return _refused(request, organisation, exc)
+            form.add_error("role", exc.message)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -117,20 +121,28 @@ def organisation_status(request, slug: str):
     return redirect("organisation-detail", slug=organisation.slug)
 
 
+def _refused(request, organisation, exc: NotAllowed):
+    """A refused change of someone's role or membership: 403, with the reason on the page."""
+    messages.error(request, exc.message)
+    return _detail(request, organisation, status=403)
+
+
 @login_required
 @require_POST
 def member_role(request, slug: str, pk: int):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    # The service refuses (403 here) and audits whatever the caller may not change (SPEC §2).
     try:
-        services.membership_change_role(
+        membership = services.membership_change_role(
             by=request.user, membership=membership, role=request.POST.get("role", ""), request=request
         )
-        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
     return redirect("organisation-detail", slug=organisation.slug)
 
 
@@ -138,14 +150,15 @@ def member_role(request, slug: str, pk: int):
 @require_POST
 def member_remove(request, slug: str, pk: int):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
     try:
         services.membership_remove(by=request.user, membership=membership, request=request)
-        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
     return redirect("organisation-detail", slug=organisation.slug)
 
 
