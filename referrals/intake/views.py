@@ -43,6 +43,7 @@ from referrals.permissions import (
     is_submitting_member,
     kinds_filable_by,
 )
+from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
 
@@ -69,6 +70,7 @@ def referral_list(request):
         search=filters.get("q", ""),
     )
     rows, newer, older = _keyset_page(qs, request.GET)
+    referrals_read_audit(user=request.user, referrals=rows, view="referrals", filters=filters, request=request)
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
         "form": form,

@@ -26,6 +26,7 @@ from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
+from referrals.services.reads import clean_filters
 
 EXPORT_COLUMNS = [
     "reference",
@@ -149,13 +150,17 @@ def requests_export(request):
         received_after=filters.get("received_after"),
         received_before=filters.get("received_before"),
     ).order_by("seq")
+    # The entry names every request the file holds (SPEC §5), read before it streams.
+    named = [Referral(seq=seq, received_at=at, id=id) for seq, at, id in qs.values_list("seq", "received_at", "id")]
     audit(
         "referral.export",
         actor=request.user,
         organisation=request.user.membership.organisation,
         request=request,
-        count=qs.count(),
-        filters={k: str(v) for k, v in filters.items() if v},
+        count=len(named),
+        references=[r.reference for r in named],
+        ids=[str(r.id) for r in named],
+        filters=clean_filters(filters),
     )
     writer = csv.writer(_Echo())
 

@@ -28,6 +28,7 @@ from referrals.review import selectors as queue_selectors
 from referrals.review.permissions import can_act_on, can_see_queues
 from referrals.review.services import claims, decisions
 from referrals.review.statement_of_reasons import statement_of_reasons
+from referrals.services.reads import law_enforcement_in, referrals_read_audit
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -210,6 +211,15 @@ class QueueReferrals(ListAPIView):
     def get_serializer_context(self):
         return _context(self.request)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        request = self.request
+        filters = {"queue": self.kwargs["slug"], "status": request.query_params.get("status", Status.ROUTED)}
+        referrals_read_audit(
+            user=request.user, referrals=page or (), view="api.worklist", filters=filters, request=request
+        )
+        return page
+
 
 class QueueClaim(APIView):
     @extend_schema(
@@ -312,5 +322,13 @@ class SubjectDetail(APIView):
             "linked_count": queue_selectors.subject_linked_count(request.user, subject),
             "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
-        audit("subject.view", actor=request.user, obj=subject, request=request)
+        requests = law_enforcement_in(data["referrals"])
+        audit(
+            "subject.view",
+            actor=request.user,
+            obj=subject,
+            request=request,
+            references=[r.reference for r in requests],
+            ids=[str(r.id) for r in requests],
+        )
         return Response(SubjectSerializer(data).data)
