@@ -12,7 +12,9 @@ the portal's own sections:
 - policy staff: the transparency figures of the current quarter, unsuppressed and linked to
   the referral lists behind them, and every partner's acceptance rate and volume, paginated.
 
-Every number links to the list it counts, where such a list exists.
+Every number links to the list it counts, where such a list exists. A section that lists
+referrals names them under `referrals`, so the page can audit the law-enforcement requests it
+shows (SPEC §5; `referrals_shown`).
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def context_for(user, params=None) -> dict:
         context["pending_applications"] = applications_visible_to(user).filter(status="pending")[:10]
         context["pending_invitations"] = pending_invitations()[:10]
     return context
+
+
+def referrals_shown(context: dict) -> list:
+    """Every referral the sections of a home page list."""
+    return [referral for _, section in context["sections"] for referral in section.get("referrals", ())]
 
 
 def _list_url(**filters) -> str:

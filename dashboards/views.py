@@ -7,11 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboards import home as dashboard
+from referrals.services.reads import referrals_read_audit
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", dashboard.context_for(request.user, request.GET))
+    context = dashboard.context_for(request.user, request.GET)
+    referrals_read_audit(user=request.user, referrals=dashboard.referrals_shown(context), view="home", request=request)
+    return render(request, "portal/home.html", context)
 
 
 def _broker_state() -> str:

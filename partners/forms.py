@@ -10,7 +10,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        # Only the roles the inviter may grant are offered. Any role is accepted here, so that
+        # one they may not grant reaches the service, which says who may and audits the try.
+        self.fields["role"].widget.choices = [(r.value, r.label) for r in Role if r in roles]
 
 
 class PartnerApplicationForm(forms.ModelForm):

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 from partners import selectors, services
 from partners.adapter import invitation_start
 from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm, PartnerApplicationForm
-from partners.models import ROLES_BY_KIND, OrganisationKind, PartnerApplication, Role
-from partners.permissions import can_manage_members, can_manage_organisations
-from portal.accounts.roles import is_policy_staff
+from partners.models import PartnerApplication
+from partners.permissions import can_manage_members, can_manage_organisations, roles_grantable_by
 from portal.actions import act, show_on_form
-from portal.errors import DomainError
+from portal.errors import DomainError, NotAllowed
 
 
 def apply(request):
@@ -75,48 +74,49 @@ def _membership_for(request, slug: str, pk: int):
 
 @login_required
 def organisation_detail(request, slug: str):
-    organisation = _organisation_for(request, slug)
+    return _detail(request, _organisation_for(request, slug))
+
+
+def _detail(request, organisation, *, status: int = 200):
     manage = can_manage_members(request.user, organisation)
+    roles = roles_grantable_by(request.user, organisation)
     context = {
         "org": organisation,
         "can_manage": manage,
         "can_verify": can_manage_organisations(request.user),
         "members": selectors.members_of(organisation),
-        "roles": _invitable_roles(request.user, organisation) if manage else [],
+        # Only the roles the viewer may grant are offered, and only on members holding one.
+        "roles": roles,
         "invitations": selectors.pending_invitations(organisation=organisation) if manage else [],
-        "invite_form": InvitationForm(roles=_invitable_roles(request.user, organisation)) if manage else None,
         "status_form": OrganisationStatusForm(
             initial={"verified": organisation.verified, "trusted_flagger": organisation.trusted_flagger}
         ),
     }
-    return render(request, "partners/organisation_detail.html", context)
-
-
-def _invitable_roles(user, organisation):
-    roles = ROLES_BY_KIND[OrganisationKind(organisation.kind)]
-    if is_policy_staff(user):
-        return roles
-    return [r for r in roles if r in (Role.NGO_MEMBER, Role.NGO_ADMIN)]
+    return render(request, "partners/organisation_detail.html", context, status=status)
 
 
 @login_required
 def invitation_new(request, slug: str):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
+    manage = can_manage_members(request.user, organisation)
+    if request.method != "POST" and not manage:
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, roles=_invitable_roles(request.user, organisation))
+    form = InvitationForm(request.POST or None, roles=roles_grantable_by(request.user, organisation))
+    if request.method == "POST" and not form.is_valid() and not manage:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
-        done = act(
-            request,
-            lambda: services.invitation_create(
-                by=request.user, organisation=organisation, request=request, **form.cleaned_data
-            ),
-            success=f"Invitation sent to {form.cleaned_data['email']}.",
-            redirect_to=_page(organisation),
-            form=form,
-        )
-        if done:
-            return done
+        # The service decides who may grant which role (SPEC §2) and audits a refusal.
+        try:
+            services.invitation_create(by=request.user, organisation=organisation, request=request, **form.cleaned_data)
+        except NotAllowed as exc:
+            if not manage:
+                return _refused(request, organisation, exc)
+            form.add_error("role", exc.message)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("organisation-detail", slug=organisation.slug)
     return render(request, "partners/invitation_new.html", {"org": organisation, "form": form})
 
 
@@ -139,31 +139,45 @@ def organisation_status(request, slug: str):
     )
 
 
+def _refused(request, organisation, exc: NotAllowed):
+    """A refused change of someone's role or membership: 403, with the reason on the page."""
+    messages.error(request, exc.message)
+    return _detail(request, organisation, status=403)
+
+
 @login_required
 @require_POST
 def member_role(request, slug: str, pk: int):
-    organisation, membership = _membership_for(request, slug, pk)
-    return act(
-        request,
-        lambda: services.membership_change_role(
+    organisation = _organisation_for(request, slug)
+    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    # The service refuses (403 here) and audits whatever the caller may not change (SPEC §2).
+    try:
+        membership = services.membership_change_role(
             by=request.user, membership=membership, role=request.POST.get("role", ""), request=request
-        ),
-        # Read after the change: the message names the new role.
-        success=lambda _: f"{membership.user.email} is now {membership.get_role_display()}.",
-        redirect_to=_page(organisation),
-    )
+        )
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+    return redirect("organisation-detail", slug=organisation.slug)
 
 
 @login_required
 @require_POST
 def member_remove(request, slug: str, pk: int):
-    organisation, membership = _membership_for(request, slug, pk)
-    return act(
-        request,
-        lambda: services.membership_remove(by=request.user, membership=membership, request=request),
-        success=f"{membership.user.email} was removed and their account deactivated.",
-        redirect_to=_page(organisation),
-    )
+    organisation = _organisation_for(request, slug)
+    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    try:
+        services.membership_remove(by=request.user, membership=membership, request=request)
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
+    return redirect("organisation-detail", slug=organisation.slug)
 
 
 def invitation_open(request, token: str):

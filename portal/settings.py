@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "csp",
+    "pgtrigger",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -261,9 +262,23 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# The same forms, with their rate-limit lockouts written to the audit trail.
+MFA_FORMS = {
+    "authenticate": "portal.accounts.forms.AuditedAuthenticateForm",
+    "reauthenticate": "portal.accounts.forms.AuditedReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Counterpoint"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
+
+# Reverse proxies of ours in front of the portal, each appending the address it saw to
+# X-Forwarded-For. The audit trail and allauth's per-IP rate limits read the client address
+# through them alone; with none (the default) the header is ignored and REMOTE_ADDR is the client.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+# Or a header the trusted proxy sets to the client address (e.g. X-Real-IP), read instead.
+PORTAL_TRUSTED_CLIENT_IP_HEADER = env.str("PORTAL_TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PORTAL_TRUSTED_CLIENT_IP_HEADER
 
 PORTAL_MFA_REQUIRED_ROLES = tuple(
     r.strip()

@@ -12,6 +12,9 @@ from portal import views as portal_views
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "Counterpoint administration"
 
+# allauth answers a request over one of its rate limits with the root URLconf's handler429.
+handler429 = "portal.accounts.ratelimit.rate_limited"
+
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("me/", api.me, name="api-me"),

@@ -105,10 +105,18 @@ def referral_events(user, referral: Referral) -> list[dict]:
             "type": e.type,
             "label": e.type.replace("_", " ").capitalize(),
             "actor": _actor_label(e.actor, platform_viewer),
-            "message": e.message,
+            "message": _message(e, platform_viewer),
         }
         for e in events
     ]
+
+
+def _message(event: TimelineEvent, platform_viewer: bool) -> str:
+    """Platform roles read the `platform_message` of an event that has one (the other
+    referral that closed this one, SPEC §4.5-4.6); everyone else the submitter's `message`."""
+    if platform_viewer and isinstance(event.data, dict):
+        return event.data.get("platform_message", event.message)
+    return event.message
 
 
 def _actor_label(actor, platform_viewer: bool) -> str:

@@ -199,7 +199,7 @@ def event_update(*, by, event: Event, organisers=None, request=None, **changes) 
     if moved:
         _tell_registrants(event, change="updated", fields=moved)
     if "capacity" in changed:
-        _promote_waitlisted(event)
+        _promote_waitlisted(event, request=request)
     return event
 
 
@@ -316,12 +316,13 @@ def registration_cancel(*, user, event: Event, request=None, now: datetime | Non
         previous=previous,
     )
     if freed_seat and not event.is_cancelled:
-        _promote_waitlisted(event, now=now)
+        _promote_waitlisted(event, now=now, request=request)
     return registration
 
 
-def _promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Give free seats to the waitlist in order. The caller holds the event's row lock."""
+def _promote_waitlisted(event: Event, *, now: datetime | None = None, request=None) -> list[Registration]:
+    """Give free seats to the waitlist in order. The caller holds the event's row lock;
+    `request` is the one that freed the seats (a cancellation, a raised capacity)."""
     now = now or timezone.now()
     if event.is_cancelled or event.starts_at <= now:
         return []
@@ -336,6 +337,7 @@ def _promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Re
             "training.registration.promote",
             obj=registration,
             organisation=organisation_of(registration.user),
+            request=request,
             event=event.slug,
             user=registration.user.email,
         )

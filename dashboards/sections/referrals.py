@@ -24,18 +24,18 @@ def home_sections(user) -> list[tuple[str, dict]]:
         "decisions": list(selectors.referral_recent_decisions(user)),
         "can_file": bool(kinds_filable_by(user)),
     }
+    section["referrals"] = section["decisions"]
     return [("referrals/_home_section.html", section)]
 
 
 def liaison_desk(user) -> dict:
+    open_requests = le_selectors.agency_open_requests(user, limit=20)
     decided = le_selectors.agency_recent_decisions(user, limit=10)
     figures = le_selectors.agency_figures(user)
     share = figures["removal"]["share"]
     return {
-        "open": [
-            {"referral": r, "clock": le_selectors.request_clock(r)}
-            for r in le_selectors.agency_open_requests(user, limit=20)
-        ],
+        "referrals": [*open_requests, *decided],
+        "open": [{"referral": r, "clock": le_selectors.request_clock(r)} for r in open_requests],
         "decided": [
             {
                 "referral": r,

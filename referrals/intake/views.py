@@ -45,6 +45,7 @@ from referrals.permissions import (
     kinds_filable_by,
 )
 from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
 
@@ -66,6 +67,7 @@ def referral_list(request):
     # A filter that does not parse lists nothing (the API answers 400): never a wider list.
     qs = filters.qs if filters.is_valid() else filters.queryset.none()
     rows, newer, older = _keyset_page(qs, request.GET)
+    referrals_read_audit(user=request.user, referrals=rows, view="referrals", filters=filters, request=request)
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
         "form": filters.form,

@@ -28,6 +28,7 @@ from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
 from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import clean_filters
 
 EXPORT_COLUMNS = [
     "reference",
@@ -125,13 +126,17 @@ def requests_export(request):
         problems = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
     qs = filters.qs.order_by("seq")
+    # The entry names every request the file holds (SPEC §5), read before it streams.
+    named = [Referral(seq=seq, received_at=at, id=id) for seq, at, id in qs.values_list("seq", "received_at", "id")]
     audit(
         "referral.export",
         actor=request.user,
         organisation=request.user.membership.organisation,
         request=request,
-        count=qs.count(),
-        filters={k: str(v) for k, v in filters.form.cleaned_data.items() if v},
+        count=len(named),
+        references=[r.reference for r in named],
+        ids=[str(r.id) for r in named],
+        filters=clean_filters(filters.form.cleaned_data),
     )
     writer = csv.writer()  # defuses spreadsheet formulas in every cell
 

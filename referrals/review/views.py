@@ -35,6 +35,7 @@ from referrals.review.permissions import (
 )
 from referrals.review.services import claims, decisions
 from referrals.review.services import queues as queue_services
+from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
 
@@ -83,9 +84,11 @@ def _clock_rows(referrals, now):
 def queue_list(request):
     require_queue_access(request.user)
     now = timezone.now()
+    mine = list(queue_selectors.assigned_to(request.user)[:50])
+    referrals_read_audit(user=request.user, referrals=mine, view="assigned", request=request)
     context = {
         "queues": queue_selectors.queue_summaries(request.user, now=now),
-        "mine": _clock_rows(queue_selectors.assigned_to(request.user)[:50], now),
+        "mine": _clock_rows(mine, now),
         "can_manage": can_manage_routing(request.user),
     }
     return render(request, "referrals/queue_list.html", context)
@@ -99,6 +102,10 @@ def queue_detail(request, slug: str):
         tab = "waiting"
     page = Paginator(queue_selectors.worklist(request.user, queue, tab=tab), PAGE_SIZE).get_page(
         request.GET.get("page")
+    )
+    filters = {"queue": queue.slug, "tab": tab, "page": request.GET.get("page")}
+    referrals_read_audit(
+        user=request.user, referrals=page.object_list, view="worklist", filters=filters, request=request
     )
     now = timezone.now()
     context = {
@@ -225,6 +232,8 @@ def subject_detail(request, id):
     before = request.GET.get("before", "")
     before = int(before) if before.isdigit() else None
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
+    filters = {"subject": subject.pk, "before": before}
+    referrals_read_audit(user=request.user, referrals=referrals, view="subject", filters=filters, request=request)
     linked = queue_selectors.subject_linked(request.user, subject)
     size = queue_selectors.SUBJECT_LIST_SIZE
     context = {

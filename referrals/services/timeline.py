@@ -14,8 +14,10 @@ def timeline_event(
     """An unsaved event that `type` happened to `referral` (by `actor`, None for the system),
     for callers that write many at once with `timeline_add_many`.
 
-    `message` is shown to the submitter as written, so it must not name platform staff;
-    `data` is kept for reviewers and must be JSON-serialisable. `at` defaults to now.
+    `message` is shown to the submitter as written, so it must not name platform staff nor
+    anything of another organisation; `data` is kept for reviewers and must be
+    JSON-serialisable, and its `platform_message`, if any, is what platform roles read instead
+    of `message` (e.g. naming the other referral that closed this one).
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None

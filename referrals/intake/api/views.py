@@ -38,6 +38,7 @@ from referrals.intake.services import filing as intake
 from referrals.models import Referral
 from referrals.permissions import can_file
 from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import referrals_read_audit
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -80,6 +81,15 @@ class ReferralListCreate(generics.ListAPIView):
 
     def get_serializer_context(self):
         return _context(self.request)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        request = self.request
+        filters = {k: v for k, v in request.query_params.items() if k in ReferralFilter.base_filters}
+        referrals_read_audit(
+            user=request.user, referrals=page or (), view="api.referrals", filters=filters, request=request
+        )
+        return page
 
     @extend_schema(
         request=ReferralInputSerializer,

@@ -29,6 +29,7 @@ from referrals.review import selectors as queue_selectors
 from referrals.review.permissions import can_act_on, can_see_queues
 from referrals.review.services import claims, decisions
 from referrals.review.statement_of_reasons import statement_of_reasons
+from referrals.services.reads import law_enforcement_in, referrals_read_audit
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -219,6 +220,15 @@ class QueueReferrals(ListAPIView):
     def get_serializer_context(self):
         return _context(self.request)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        request = self.request
+        filters = {"queue": self.kwargs["slug"], "status": request.query_params.get("status", Status.ROUTED)}
+        referrals_read_audit(
+            user=request.user, referrals=page or (), view="api.worklist", filters=filters, request=request
+        )
+        return page
+
 
 class QueueClaim(APIView):
     permission_classes = [IsAuthenticated]  # scope, then membership in the service
@@ -292,7 +302,13 @@ class ReferralStatementOfReasons(APIView):
         if decision is None:
             raise Http404
         types = list(referral.evidence.values_list("content_type", flat=True))
-        audit("referral.statement_export", actor=request.user, obj=referral, organisation=referral.organisation)
+        audit(
+            "referral.statement_export",
+            actor=request.user,
+            obj=referral,
+            organisation=referral.organisation,
+            request=request,
+        )
         return Response(statement_of_reasons(referral, decision, evidence_types=types))
 
 
@@ -323,5 +339,13 @@ class SubjectDetail(APIView):
             "linked_count": queue_selectors.subject_linked_count(request.user, subject),
             "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
-        audit("subject.view", actor=request.user, obj=subject)
+        requests = law_enforcement_in(data["referrals"])
+        audit(
+            "subject.view",
+            actor=request.user,
+            obj=subject,
+            request=request,
+            references=[r.reference for r in requests],
+            ids=[str(r.id) for r in requests],
+        )
         return Response(SubjectSerializer(data).data)

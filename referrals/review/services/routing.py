@@ -34,6 +34,7 @@ from referrals.models import (
     TimelineEvent,
 )
 from referrals.review.selectors import routing_table_load
+from referrals.review.services import neutral
 from referrals.services.timeline import timeline_add_many, timeline_event
 
 logger = logging.getLogger(__name__)
@@ -177,14 +178,14 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
             events.append(plan.timeline_event())
             audits.append(plan.audit_row())
             if plan.earlier is not None:
-                duplicates.append(referral)
+                duplicates.append(plan)
         timeline_add_many(events)
         audit_many(audits)
         if duplicates:
             from referrals.services.notify import referral_notify_status
 
-            for referral in duplicates:
-                referral_notify_status(referral)
+            for plan in duplicates:
+                referral_notify_status(plan.referral, message=plan.submitter_message)
     logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
     return len(events)
 
@@ -215,15 +216,30 @@ class _Planned:
             fields.update(status=Status.ROUTED)
         return fields
 
+    @property
+    def platform_message(self) -> str:
+        earlier = self.earlier
+        return (
+            f"Closed as a duplicate: every account it names was already suspended by the decision "
+            f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
+        )
+
+    @property
+    def submitter_message(self) -> str:
+        """Another organisation's earlier decision is not named to this submitter (SPEC §4.5)."""
+        if self.earlier.referral.organisation_id == self.referral.organisation_id:
+            return self.platform_message
+        return neutral.DUPLICATE_MESSAGE
+
     def timeline_event(self) -> TimelineEvent:
         if self.earlier is not None:
-            earlier = self.earlier
-            message = (
-                f"Closed as a duplicate: every account it names was already suspended by the decision "
-                f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
-            )
             return timeline_event(
-                self.referral, "duplicate", message=message, earlier=earlier.referral.reference, queue=self.queue.slug
+                self.referral,
+                "duplicate",
+                message=self.submitter_message,
+                platform_message=self.platform_message,
+                earlier=self.earlier.referral.reference,
+                queue=self.queue.slug,
             )
         return timeline_event(
             self.referral,

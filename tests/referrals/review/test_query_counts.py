@@ -154,6 +154,46 @@ def test_worklist_page_queries_do_not_grow_with_rows(three_and_thirty, reviewer,
     assert small == large
 
 
+# --- Law-enforcement requests in the page: one more statement, the audit entry -----------------
+
+
+def _file_requests(liaison, count: int) -> None:
+    """`count` routed LE referrals (queue le-referrals), each naming a new account."""
+    first = Subject.objects.count()
+    referrals = [
+        make_referral(liaison, "le_referral", targets=[{"platform": "x", "account": f"le_account_{first + i}"}])
+        for i in range(count)
+    ]
+    referral_route_batch(seqs=[r.seq for r in referrals])
+
+
+def _three_and_thirty_requests(liaison, request) -> tuple[int, int]:
+    _file_requests(liaison, 3)
+    small, first = _queries(request)
+    _file_requests(liaison, 27)
+    large, response = _queries(request)
+    assert _rows(first) == 3 and _rows(response) == 30
+    return small, large
+
+
+def test_an_agencys_list_adds_only_the_audit_insert(liaison, api_for):
+    api = api_for(liaison)
+
+    small, large = _three_and_thirty_requests(liaison, lambda: api.get("/api/v1/referrals/"))
+
+    # As MY_REFERRALS_API, plus the INSERT of the one audit entry naming the page's requests.
+    assert small == large == MY_REFERRALS_API + 1
+
+
+def test_a_worklist_of_requests_adds_only_the_audit_insert(liaison, reviewer, api_for):
+    api = api_for(reviewer)
+
+    small, large = _three_and_thirty_requests(liaison, lambda: api.get("/api/v1/queues/le-referrals/referrals/"))
+
+    # As WORKLIST_API, plus the INSERT of the one audit entry naming the page's requests.
+    assert small == large == WORKLIST_API + 1
+
+
 # Token with its user, membership, the subject with its suspending referral, its latest
 # referrals with organisation and queue, its linked subjects (their counts are a column),
 # how many are linked, the audit row (insert).

@@ -150,7 +150,19 @@ def test_a_notice_about_suspended_accounts_is_closed_as_a_duplicate(ngo_member, 
     assert duplicate.closed_at is not None
     assert duplicate.assignee is None
     note = TimelineEvent.objects.get(referral=duplicate, type="duplicate")
-    assert earlier.reference in note.message
+    # Another organisation's decision: the submitter is not told which (SPEC §4.5); reviewers are.
+    assert earlier.reference not in note.message
+    assert earlier.reference in note.data["platform_message"]
+
+
+def test_a_duplicate_of_the_organisations_own_decision_names_it(ngo_member, ngo_admin):
+    earlier = routed(ngo_member, accounts=("hyper",))
+    _suspend("hyper", earlier)
+
+    duplicate = routed(ngo_admin, accounts=("hyper",))
+
+    assert duplicate.status == Status.DUPLICATE
+    assert earlier.reference in TimelineEvent.objects.get(referral=duplicate, type="duplicate").message
 
 
 def test_a_notice_naming_one_account_not_yet_suspended_is_routed(ngo_member, other_ngo_member):
