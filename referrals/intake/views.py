@@ -67,7 +67,13 @@ def referral_list(request):
     # A filter that does not parse lists nothing (the API answers 400): never a wider list.
     qs = filters.qs if filters.is_valid() else filters.queryset.none()
     rows, newer, older = _keyset_page(qs, request.GET)
-    referrals_read_audit(user=request.user, referrals=rows, view="referrals", filters=filters, request=request)
+    referrals_read_audit(
+        user=request.user,
+        referrals=rows,
+        view="referrals",
+        filters=filters.form.cleaned_data if filters.is_valid() else None,
+        request=request,
+    )
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
         "form": filters.form,
