@@ -308,7 +308,7 @@ def referral_decide(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
         try:
             decisions.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)

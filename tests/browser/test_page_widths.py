@@ -122,4 +122,3 @@ def test_the_work_list_fits_the_screen_and_shows_the_time_left(
 def _inside_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
-
