@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import selectors, services
 from partners.adapter import invitation_start
@@ -34,9 +34,15 @@ def organisation_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_decide(request, pk: int, decision: str):
+    """GET asks for confirmation (either answer is final and e-mails the applicant); POST decides."""
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    if request.method == "GET":
+        if decision not in ("accept", "decline"):
+            raise Http404
+        context = {"application": application, "decision": decision}
+        return render(request, "partners/application_confirm.html", context)
     try:
         if decision == "accept":
             organisation = services.application_accept(by=request.user, application=application, request=request)
@@ -135,12 +141,16 @@ def member_role(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, slug: str, pk: int):
+    """GET asks for confirmation (the account is deactivated); POST removes."""
     organisation = _organisation_for(request, slug)
     if not can_manage_members(request.user, organisation):
         raise PermissionDenied
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    if request.method == "GET":
+        context = {"org": organisation, "membership": membership}
+        return render(request, "partners/member_remove_confirm.html", context)
     try:
         services.membership_remove(by=request.user, membership=membership, request=request)
         messages.success(request, f"{membership.user.email} was removed and their account deactivated.")

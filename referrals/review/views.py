@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.errors import DomainError
 from referrals import selectors
@@ -181,6 +181,7 @@ def rule_list(request):
         explanation, decision = queue_selectors.routing_explain(request.user, facts)
     context = {
         "rules": rules,
+        "fallback_rules": {rule.pk for rule in rules if queue_services.rule_is_fallback(rule)},
         "form": form,
         "explanation": explanation,
         "decision": decision,
@@ -207,12 +208,20 @@ def rule_edit(request, pk: int | None = None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rule_delete(request, pk: int):
+    """GET asks for confirmation; POST deletes (the fallback rule never: the service refuses)."""
     _leads_only(request)
     rule = get_object_or_404(queue_selectors.rules_visible_to(request.user), pk=pk)
-    queue_services.rule_delete(by=request.user, rule=rule, request=request)
-    messages.success(request, f"Rule '{rule.name}' deleted.")
+    try:
+        if request.method == "GET":
+            queue_services.rule_check_deletable(rule)
+            return render(request, "referrals/rule_delete_confirm.html", {"rule": rule})
+        queue_services.rule_delete(by=request.user, rule=rule, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Rule '{rule.name}' deleted.")
     return redirect("rule-list")
 
 

@@ -4,6 +4,7 @@ asked for again; the decision form showing only what applies."""
 
 from referrals.models import Referral
 from tests.referrals.evidence_files import png_bytes
+from tests.referrals.factories import make_referral
 from tests.referrals.review_factories import claimed
 
 
@@ -98,3 +99,25 @@ def test_the_decision_form_of_a_removal_order_chooses_nothing_and_shows_what_app
     assert order.decision.action == "unable_to_comply"
     assert order.decision.non_compliance_reason == "manifest_error"
     assert order.decision.restriction_end is None
+
+
+def test_withdrawing_asks_for_confirmation_behind_a_danger_button(page, live_server, sign_in, ngo_member, tmp_path):
+    referral = make_referral(ngo_member)
+    sign_in(page, ngo_member)
+    page.goto(f"{live_server.url}/referrals/{referral.reference}/")
+    trigger = page.get_by_role("link", name="Withdraw referral…")
+    ordinary = page.get_by_role("button", name="Upload")
+    colour = "el => getComputedStyle(el).backgroundColor"
+    assert trigger.evaluate(colour) == "rgb(185, 28, 28)"
+    assert ordinary.evaluate(colour) != trigger.evaluate(colour)
+
+    trigger.click()
+    page.wait_for_url(f"{live_server.url}/referrals/{referral.reference}/withdraw/")
+    page.screenshot(path=str(tmp_path / "confirm.png"), full_page=True)
+    assert page.get_by_role("heading", level=1).inner_text() == f"Withdraw notice {referral.reference}?"
+    assert Referral.objects.get(pk=referral.pk).status != "withdrawn"
+    page.get_by_label("Reason (optional)").fill("Filed twice by mistake.")
+    page.get_by_role("button", name="Yes, withdraw it").click()
+    page.wait_for_url(f"{live_server.url}/referrals/{referral.reference}/")
+    assert Referral.objects.get(pk=referral.pk).status == "withdrawn"
+    assert page.get_by_text("Filed twice by mistake.").is_visible()
