@@ -25,6 +25,7 @@ RULE_FIELDS = (
     "enabled",
 )
 SUBMITTER_KINDS = ("ngo", "law_enforcement", "platform")
+CONDITION_FIELDS = ("kinds", "categories", "severities", "countries", "languages", "submitter_kinds")
 
 
 def _require_lead(by) -> None:
@@ -119,9 +120,6 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
     logged = {k: (v.slug if isinstance(v, Queue) else v) for k, v in values.items()}
     audit("routing_rule.create" if created else "routing_rule.update", actor=by, obj=rule, request=request, **logged)
     return rule
-
-
-CONDITION_FIELDS = ("kinds", "categories", "severities", "countries", "languages", "submitter_kinds")
 
 
 def rule_is_fallback(rule: RoutingRule) -> bool:
