@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import selectors, services
 from partners.adapter import invitation_start
@@ -35,9 +35,15 @@ def organisation_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_decide(request, pk: int, decision: str):
+    """GET asks for confirmation (either answer is final and e-mails the applicant); POST decides."""
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    if request.method == "GET":
+        if decision not in ("accept", "decline"):
+            raise Http404
+        context = {"application": application, "decision": decision}
+        return render(request, "partners/application_confirm.html", context)
     if decision == "accept":
         return act(
             request,
@@ -165,10 +171,14 @@ def member_role(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, slug: str, pk: int):
+    """GET asks for confirmation (the account is deactivated); POST removes."""
     organisation = _organisation_for(request, slug)
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    if request.method == "GET":
+        context = {"org": organisation, "membership": membership}
+        return render(request, "partners/member_remove_confirm.html", context)
     try:
         services.membership_remove(by=request.user, membership=membership, request=request)
     except NotAllowed as exc:

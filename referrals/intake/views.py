@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
 from portal.errors import DomainError
@@ -150,7 +150,6 @@ def referral_detail(request, reference: str):
         "can_add_evidence": can_add_evidence(user, referral),
         "evidence_form": EvidenceForm(),
         "reply_form": ReplyForm(),
-        "withdraw_form": WithdrawForm(),
         "clock": clock,
         "remaining": clock.remaining(now) if clock else None,
         "at_risk": clock.is_at_risk(now) if running else False,
@@ -182,9 +181,14 @@ def _law_enforcement_context(user, referral: Referral) -> dict:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_withdraw(request, reference: str):
+    """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
     referral = _referral(request, reference)
+    if request.method == "GET":
+        if not can_withdraw(request.user, referral):
+            raise PermissionDenied("Only the submitting organisation can withdraw an open referral.")
+        return render(request, "referrals/withdraw_confirm.html", {"referral": referral, "form": WithdrawForm()})
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     return act(

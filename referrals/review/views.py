@@ -16,9 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
+from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import routing
 from referrals.engine.clock import clock_of
@@ -184,6 +185,7 @@ def rule_list(request):
         explanation, decision = queue_selectors.routing_explain(request.user, facts)
     context = {
         "rules": rules,
+        "fallback_rules": {rule.pk for rule in rules if queue_services.rule_is_fallback(rule)},
         "form": form,
         "explanation": explanation,
         "decision": decision,
@@ -212,12 +214,20 @@ def rule_edit(request, pk: int | None = None):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rule_delete(request, pk: int):
+    """GET asks for confirmation; POST deletes (the fallback rule never: the service refuses)."""
     _leads_only(request)
     rule = get_object_or_404(queue_selectors.rules_visible_to(request.user), pk=pk)
-    queue_services.rule_delete(by=request.user, rule=rule, request=request)
-    messages.success(request, f"Rule '{rule.name}' deleted.")
+    try:
+        if request.method == "GET":
+            queue_services.rule_check_deletable(rule)
+            return render(request, "referrals/rule_delete_confirm.html", {"rule": rule})
+        queue_services.rule_delete(by=request.user, rule=rule, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Rule '{rule.name}' deleted.")
     return redirect("rule-list")
 
 
@@ -305,7 +315,7 @@ def referral_decide(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
         # A decision the form lets through but the service finds invalid comes back on the
         # form; any other refusal is a message on the referral page.

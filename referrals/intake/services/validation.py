@@ -40,6 +40,16 @@ FIELDS_BY_KIND = {
     "legal_grounds": [Kind.REMOVAL_ORDER],
     "preserve_until": [Kind.PRESERVATION_REQUEST],
 }
+# Which kinds require which of the fields that not every kind requires, so the form can mark
+# them; referral_clean enforces the same (a test keeps the two in step).
+REQUIRED_BY_KIND = {
+    "severity": sorted(set(Kind) - {Kind.EMERGENCY_REQUEST}),
+    "good_faith_confirmed": [Kind.NOTICE],
+    "authority_reference": sorted(LAW_ENFORCEMENT_KINDS),
+    "legal_basis": sorted(LEGAL_KINDS),
+    "issuing_authority": [Kind.REMOVAL_ORDER],
+    "legal_grounds": [Kind.REMOVAL_ORDER],
+}
 
 
 class ReferralInvalid(DomainError):

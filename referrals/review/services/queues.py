@@ -9,6 +9,7 @@ from portal.countries import is_country_code
 from portal.errors import DomainError, NotAllowed
 from referrals.models import Category, Kind, Queue, RoutingRule, Severity
 from referrals.review.permissions import can_assign_to, can_manage_routing
+from referrals.review.services.routing import FALLBACK_QUEUE
 
 RULE_FIELDS = (
     "order",
@@ -25,6 +26,7 @@ RULE_FIELDS = (
     "enabled",
 )
 SUBMITTER_KINDS = ("ngo", "law_enforcement", "platform")
+CONDITION_FIELDS = ("kinds", "categories", "severities", "countries", "languages", "submitter_kinds")
 
 
 def _require_lead(by) -> None:
@@ -112,6 +114,13 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
         "priority_boost": boost,
         "enabled": bool(fields.get("enabled", True)),
     }
+    if rule is not None and rule_is_fallback(rule):
+        edited = RoutingRule(**{k: values[k] for k in (*CONDITION_FIELDS, "queue", "trusted_flagger")})
+        if not rule_is_fallback(edited):
+            raise DomainError(
+                f"'{rule.name}' is the fallback rule: it keeps no conditions and sends to "
+                f"{rule.queue.name}. Add a rule before it for the referrals you want elsewhere."
+            )
     created = rule is None
     rule = rule or RoutingRule()
     for name_, value in values.items():
@@ -122,8 +131,24 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
     return rule
 
 
+def rule_is_fallback(rule: RoutingRule) -> bool:
+    """The catch-all rule into the fallback queue: the last word of the routing table."""
+    catch_all = not any(getattr(rule, name) for name in CONDITION_FIELDS) and rule.trusted_flagger is None
+    return catch_all and rule.queue.slug == FALLBACK_QUEUE
+
+
+def rule_check_deletable(rule: RoutingRule) -> None:
+    """Refuse, with the reason, to delete the fallback rule."""
+    if rule_is_fallback(rule):
+        raise DomainError(
+            f"'{rule.name}' is the fallback rule: it sends every referral no other rule takes to "
+            f"{rule.queue.name}, so it cannot be deleted. Add rules before it instead."
+        )
+
+
 @transaction.atomic
 def rule_delete(*, by, rule: RoutingRule, request=None) -> None:
     _require_lead(by)
+    rule_check_deletable(rule)
     audit("routing_rule.delete", actor=by, obj=rule, request=request, name=rule.name, order=rule.order)
     rule.delete()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from referrals.models import Evidence, Referral, Subject
+from referrals.intake.services.validation import REQUIRED_BY_KIND, referral_clean
+from referrals.models import Evidence, Kind, Referral, Subject
 from tests.referrals.evidence_files import pdf_bytes, png_bytes, upload
 from tests.referrals.factories import referral_data
 
@@ -133,3 +134,103 @@ def test_without_script_every_field_says_which_kinds_need_it(client_for, liaison
     assert "Needed for: removal order." in page
     assert 'data-module="referral-form"' in page
     assert 'type="file"' in page and "multiple" in page
+
+
+# --- Every error at once, required fields marked, files asked for again (SPEC §20) ---------------
+
+
+@pytest.mark.django_db
+def test_one_submission_shows_every_error_at_once(client_for, ngo_member):
+    data = form_data(category="", explanation="short", targets=[{"url": "ftp://x.com/bad"}], country="Narnia")
+    del data["good_faith_confirmed"]
+
+    response = client_for(ngo_member).post(NEW, data)
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"category", "explanation", "targets", "country", "good_faith_confirmed"}, errors
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_missing_field_gets_the_filings_own_words(client_for, ngo_member):
+    response = client_for(ngo_member).post(NEW, form_data(category="", targets=[]) | {"targets": ""})
+
+    errors = response.context["form"].errors
+    assert errors["targets"] == ["Name at least one target: a URL, or a platform and an account."]
+    assert "category" in errors
+
+
+@pytest.mark.django_db
+def test_the_error_summary_links_to_each_field_with_an_error(client_for, liaison):
+    data = form_data("removal_order", issuing_authority="", legal_grounds=[], explanation="short")
+
+    page = client_for(liaison).post(NEW, data).content.decode()
+
+    summary = page[page.index('class="error-summary"') : page.index("</ul>", page.index('class="error-summary"'))]
+    assert "There is a problem" in summary
+    assert 'href="#id_issuing_authority"' in summary
+    assert 'href="#id_explanation"' in summary
+    assert 'href="#id_legal_grounds_0"' in summary  # a group links to its first box
+    assert 'data-module="error-summary"' in page
+
+
+@pytest.mark.django_db
+def test_a_form_without_errors_has_no_summary(client_for, ngo_member):
+    assert "error-summary" not in client_for(ngo_member).get(NEW).content.decode()
+
+
+def _input(page: str, name: str) -> str:
+    """The opening tag of the (first) input, select or textarea named `name`."""
+    start = page.index(f'name="{name}"')
+    return page[page.rindex("<", 0, start) : page.index(">", start) + 1]
+
+
+@pytest.mark.django_db
+def test_required_fields_are_marked_for_the_kind_on_the_page(client_for, ngo_member, liaison):
+    notice = client_for(ngo_member).get(NEW).content.decode()
+    for name in ("category", "explanation", "targets", "severity", "good_faith_confirmed"):
+        assert "required" in _input(notice, name), name
+    assert 'aria-required="true"' in _input(notice, "good_faith_confirmed")
+    assert "required" not in _input(notice, "legal_basis")
+
+    # A liaison's form starts on a law-enforcement referral; sent back with errors as a
+    # removal order, it marks what a removal order requires.
+    first = client_for(liaison).get(NEW).content.decode()
+    assert "required" in _input(first, "authority_reference")
+    assert "required" not in _input(first, "issuing_authority")
+    order = client_for(liaison).post(NEW, form_data("removal_order", explanation="short")).content.decode()
+    for name in ("authority_reference", "legal_basis", "issuing_authority"):
+        assert 'aria-required="true"' in _input(order, name), name
+    assert "required" not in _input(order, "legal_grounds")  # not on every box of the group
+    legend = order[order.index("<legend>Grounds") : order.index("</legend>", order.index("<legend>Grounds"))]
+    assert 'class="req"' in legend
+    assert "Fields marked" in order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_required_marks_say_what_the_filing_requires(kind):
+
+    for name, kinds in REQUIRED_BY_KIND.items():
+        data = referral_data(kind, **{name: None})
+        data.pop(name, None)
+        errors = referral_clean(data, kinds_allowed=[kind]).errors
+        assert (name in errors) == (kind in kinds), (kind, name, errors)
+
+
+@pytest.mark.django_db
+def test_chosen_files_are_asked_for_again_when_the_form_comes_back(client_for, ngo_member):
+    data = form_data(explanation="short")
+    data["evidence"] = [upload("shot.png", png_bytes()), upload("report.pdf", pdf_bytes())]
+
+    response = client_for(ngo_member).post(NEW, data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Attach the files again" in page
+    assert "shot.png, report.pdf" in page
+    assert 'href="#id_evidence"' in page  # named in the summary too
+    # Everything else the submitter typed is kept.
+    assert "https://x.com/someone/status/1" in page
+    assert 'value="GB"' in page
+    assert Evidence.objects.count() == 0

@@ -217,3 +217,21 @@ def test_reviewers_cannot_edit_rules_or_queues(client_for, reviewer):
     assert client.get(f"/routing/rules/{rule.pk}/").status_code == 403
     assert client.post("/queues/general/edit/", {"name": "x", "sla_minutes": 1}).status_code == 403
     assert Queue.objects.get(slug="general").sla_minutes == 72 * 60
+
+
+def test_the_rules_page_offers_no_way_to_delete_the_fallback_rule(client_for, lead):
+    fallback = RoutingRule.objects.get(queue__slug="general", kinds=[], categories=[], severities=[])
+    client = client_for(lead)
+    url = f"/routing/rules/{fallback.pk}/delete/"
+
+    page = client.get("/routing/rules/").content.decode()
+    assert url not in page
+    assert "The fallback rule; it cannot be deleted." in page
+    other = RoutingRule.objects.get(order=6)
+    assert f"/routing/rules/{other.pk}/delete/" in page
+
+    for method in (client.get, client.post):
+        response = method(url, follow=True)
+        assert response.redirect_chain[-1][0] == "/routing/rules/"
+        assert "cannot be deleted" in response.content.decode()
+    assert RoutingRule.objects.filter(pk=fallback.pk).exists()

@@ -4,7 +4,7 @@ import pytest
 
 from portal.errors import DomainError, NotAllowed
 from referrals.models import Queue, RoutingRule
-from referrals.review.services.queues import queue_update, rule_delete, rule_save
+from referrals.review.services.queues import queue_update, rule_delete, rule_is_fallback, rule_save
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,27 @@ def test_queue_members_must_be_platform_reviewers(lead, ngo_member):
         )
 
     assert error.value.field == "members"
+
+
+def test_the_fallback_rule_cannot_be_deleted(lead):
+    fallback = RoutingRule.objects.get(queue__slug="general", kinds=[], categories=[], severities=[])
+    assert rule_is_fallback(fallback)
+    assert not any(rule_is_fallback(rule) for rule in RoutingRule.objects.exclude(pk=fallback.pk))
+
+    with pytest.raises(DomainError, match="fallback rule"):
+        rule_delete(by=lead, rule=fallback)
+
+    assert RoutingRule.objects.filter(pk=fallback.pk).exists()
+
+
+def test_the_fallback_rule_stays_a_catch_all_into_the_fallback_queue(lead):
+    fallback = RoutingRule.objects.get(queue__slug="general", kinds=[], categories=[], severities=[])
+    fields = {"order": fallback.order, "name": "Anything left", "queue": fallback.queue}
+
+    for change in ({"kinds": ["notice"]}, {"queue": Queue.objects.get(slug="urgent-threats")}):
+        with pytest.raises(DomainError, match="fallback rule"):
+            rule_save(by=lead, rule=fallback, **{**fields, **change})
+
+    renamed = rule_save(by=lead, rule=fallback, priority_boost=5, **fields)
+    assert (renamed.name, renamed.priority_boost) == ("Anything left", 5)
+    assert rule_is_fallback(renamed)
