@@ -5,19 +5,31 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: totp run test test-unit test-integration stack lint format bench clean
+.PHONY: lock totp run test test-unit test-integration stack lint format bench clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock file, every file checked against its hash.
+$(STAMP): requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
+# After changing the dependencies in pyproject.toml: pin them again, with hashes.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --universal -q -o requirements/dev.txt --custom-compile-command "make lock"
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --universal -q -o requirements/base.txt --custom-compile-command "make lock"
+
+# make run PORT=8001 serves elsewhere; links in e-mails and calendar files follow the port.
+# E-mails are written to var/mail/ (one file each) instead of the terminal; without a broker a
+# bulk import runs in a thread, so its page shows the progress bar advancing.
+PORT ?= 8000
+RUN_ENV = $(DEV_ENV) PORTAL_BACKGROUND_IN_PROCESS=1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
 run: $(STAMP)
-	$(DEV_ENV) $(PY) manage.py migrate --no-input
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000 — sign in with a demo login above."
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "E-mails go to var/mail/. Serving http://127.0.0.1:$(PORT) — sign in with a demo login above."
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Unit and browser lanes on SQLite with in-process tasks, then the integration lane on
 # PostgreSQL, Redis and a real worker. Missing services or browser skip with the reason,
@@ -44,6 +56,7 @@ stack: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP)

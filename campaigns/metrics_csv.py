@@ -76,22 +76,14 @@ def parse(text: str) -> list[tuple[int, dict, dict]]:
 
 def _row(record: dict) -> tuple[dict, dict]:
     values, errors = {}, {}
-    for name in ("period_start", "period_end"):
+    required = [(name, _date) for name in ("period_start", "period_end")] + [(name, _count) for name in COUNTS]
+    for name, parse in required:
         raw = (record.get(name) or "").strip()
         if not raw:
             errors[name] = "Required."
             continue
         try:
-            values[name] = _date(raw)
-        except ValueError as exc:
-            errors[name] = str(exc)
-    for name in COUNTS:
-        raw = (record.get(name) or "").strip()
-        if not raw:
-            errors[name] = "Required."
-            continue
-        try:
-            values[name] = _count(raw)
+            values[name] = parse(raw)
         except ValueError as exc:
             errors[name] = str(exc)
     raw_item = (record.get("content_item") or "").strip()

@@ -6,7 +6,7 @@ Partnership lookups read `campaign.partners.all()`, so a prefetched campaign cos
 """
 
 from campaigns.models import CampaignPartner, PartnerRole, PartnerStatus
-from portal.accounts.roles import is_ngo, is_policy_staff, organisation_of
+from portal.accounts.roles import is_ngo, is_platform, is_policy_staff, organisation_of
 
 
 def can_manage_campaigns(user) -> bool:
@@ -73,3 +73,8 @@ def can_report_metrics(user, campaign) -> bool:
 
 def can_see_context(user, campaign) -> bool:
     return can_manage_campaigns(user) or is_accepted_partner(user, campaign)
+
+
+def can_see_campaigns(user) -> bool:
+    """NGOs take part in campaigns and the platform runs them; law enforcement has no part."""
+    return is_ngo(user) or is_platform(user)

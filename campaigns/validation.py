@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from portal.countries import is_country_code
 from referrals.models import Category
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
 MAX_LIST_ITEMS = 30
 MAX_CHANNEL_LENGTH = 40
@@ -69,8 +69,8 @@ def clean_countries(value) -> list[str]:
     countries = []
     for item in split_list(value):
         code = item.upper()
-        if not COUNTRY_RE.match(code):
-            raise ValidationError(f"“{item}” is not a two-letter ISO 3166-1 country code, e.g. GB.")
+        if not is_country_code(code):
+            raise ValidationError(f"“{item}” is not an ISO 3166-1 country code, e.g. GB.")
         countries.append(code)
     return countries
 

@@ -1,6 +1,5 @@
 """Campaign pages. Each view fetches through a selector, checks a named predicate, calls one service."""
 
-import calendar as pycalendar
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -24,7 +23,7 @@ from campaigns.forms import (
     PartnerInviteForm,
     PublishForm,
 )
-from campaigns.models import CampaignStatus, ContentStatus, PartnerStatus
+from campaigns.models import CampaignStatus, ContentStatus
 from campaigns.permissions import (
     can_manage_campaigns,
     can_report_metrics,
@@ -35,15 +34,21 @@ from campaigns.permissions import (
     is_author_side,
     partnership_of,
 )
+from portal.actions import act, show_on_form
+from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
 from portal.errors import DomainError
-
-
-def _form_error(form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _campaign_for(request, slug: str):
     return get_object_or_404(selectors.campaigns_visible_to(request.user), slug=slug)
+
+
+def _page(campaign) -> str:
+    return reverse("campaign-detail", kwargs={"slug": campaign.slug})
+
+
+def _item_page(campaign, item) -> str:
+    return reverse("content-detail", kwargs={"slug": campaign.slug, "item_id": item.pk})
 
 
 # --- Campaigns ----------------------------------------------------------------------------------
@@ -75,13 +80,15 @@ def campaign_new(request):
         raise PermissionDenied
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(by=request.user, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"Campaign “{campaign.title}” created as a draft. Invite its partners next.")
-            return redirect("campaign-detail", slug=campaign.slug)
+        done = act(
+            request,
+            lambda: services.campaign_create(by=request.user, request=request, **form.cleaned_data),
+            success=lambda campaign: f"Campaign “{campaign.title}” created as a draft. Invite its partners next.",
+            redirect_to=_page,
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
 
 
@@ -93,13 +100,15 @@ def campaign_edit(request, slug: str):
     initial = {name: getattr(campaign, name) for name in services.EDITABLE_FIELDS}
     form = CampaignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(by=request.user, campaign=campaign, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Campaign saved.")
-            return redirect("campaign-detail", slug=campaign.slug)
+        done = act(
+            request,
+            lambda: services.campaign_update(by=request.user, campaign=campaign, request=request, **form.cleaned_data),
+            success="Campaign saved.",
+            redirect_to=_page(campaign),
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
 
 
@@ -162,15 +171,14 @@ def campaign_status(request, slug: str):
     campaign = _campaign_for(request, slug)
     if not can_manage_campaigns(request.user):
         raise PermissionDenied
-    try:
-        campaign = services.campaign_change_status(
+    return act(
+        request,
+        lambda: services.campaign_change_status(
             by=request.user, campaign=campaign, status=request.POST.get("status", ""), request=request
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"The campaign is now {campaign.get_status_display().lower()}.")
-    return redirect("campaign-detail", slug=campaign.slug)
+        ),
+        success=lambda changed: f"The campaign is now {changed.get_status_display().lower()}.",
+        redirect_to=_page(campaign),
+    )
 
 
 # --- Partners -----------------------------------------------------------------------------------
@@ -183,16 +191,16 @@ def partner_invite(request, slug: str):
     if not can_manage_campaigns(request.user):
         raise PermissionDenied
     form = PartnerInviteForm(request.POST)
-    if form.is_valid():
-        try:
-            partner = services.partner_invite(by=request.user, campaign=campaign, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"{partner.organisation.name} invited as {partner.get_role_display().lower()}.")
-    else:
+    partners = _page(campaign) + "#partners"
+    if not form.is_valid():
         messages.error(request, "Choose an NGO and a role to invite.")
-    return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#partners")
+        return redirect(partners)
+    return act(
+        request,
+        lambda: services.partner_invite(by=request.user, campaign=campaign, request=request, **form.cleaned_data),
+        success=lambda partner: f"{partner.organisation.name} invited as {partner.get_role_display().lower()}.",
+        redirect_to=partners,
+    )
 
 
 @login_required
@@ -203,17 +211,20 @@ def partner_answer(request, slug: str, org_slug: str, answer: str):
     )
     if answer not in ("accept", "decline"):
         raise Http404
-    service = services.partner_accept if answer == "accept" else services.partner_decline
-    try:
-        partner = service(by=request.user, partner=partner, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("campaign-list")
-    if partner.status == PartnerStatus.ACCEPTED:
-        messages.success(request, f"{partner.organisation.name} joined “{partner.campaign.title}”.")
-        return redirect("campaign-detail", slug=slug)
-    messages.info(request, f"You declined the invitation to “{partner.campaign.title}”.")
-    return redirect("campaign-list")
+    if answer == "accept":
+        return act(
+            request,
+            lambda: services.partner_accept(by=request.user, partner=partner, request=request),
+            success=lambda joined: f"{joined.organisation.name} joined “{joined.campaign.title}”.",
+            redirect_to=reverse("campaign-detail", kwargs={"slug": slug}),
+            failure_redirect_to="campaign-list",
+        )
+    return act(
+        request,
+        lambda: services.partner_decline(by=request.user, partner=partner, request=request),
+        success=lambda declined: (messages.INFO, f"You declined the invitation to “{declined.campaign.title}”."),
+        redirect_to="campaign-list",
+    )
 
 
 # --- Content ------------------------------------------------------------------------------------
@@ -231,7 +242,7 @@ def content_new(request, slug: str):
                 by=request.user, campaign=campaign, request=request, **form.cleaned_data
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             if "submit" in request.POST:
                 services.content_item_submit(by=request.user, item=item, request=request)
@@ -260,13 +271,15 @@ def content_detail(request, slug: str, item_id):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                services.content_item_update(by=user, item=item, request=request, **form.cleaned_data)
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "Changes saved.")
-                return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
+            done = act(
+                request,
+                lambda: services.content_item_update(by=user, item=item, request=request, **form.cleaned_data),
+                success="Changes saved.",
+                redirect_to=_item_page(campaign, item),
+                form=form,
+            )
+            if done:
+                return done
     context = {
         "campaign": campaign,
         "item": item,
@@ -305,15 +318,13 @@ def content_action(request, slug: str, item_id, action: str):
     else:
         form = CommentForm(request.POST)
         kwargs["comment"] = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        getattr(services, service_name)(by=request.user, item=item, request=request, **kwargs)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"“{item.title}” {done}.")
-    return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
+    return act(
+        request,
+        lambda: getattr(services, service_name)(by=request.user, item=item, request=request, **kwargs),
+        success=f"“{item.title}” {done}.",
+        redirect_to=_item_page(campaign, item),
+        deny_with_403=True,
+    )
 
 
 # --- Metrics ------------------------------------------------------------------------------------
@@ -330,13 +341,15 @@ def metrics(request, slug: str):
         if not can_report_metrics(user, campaign):
             raise PermissionDenied
         if form.is_valid():
-            try:
-                services.metric_report_create(by=user, campaign=campaign, request=request, **form.cleaned_data)
-            except DomainError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(request, "Metrics added.")
-                return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#metrics")
+            done = act(
+                request,
+                lambda: services.metric_report_create(by=user, campaign=campaign, request=request, **form.cleaned_data),
+                success="Metrics added.",
+                redirect_to=_page(campaign) + "#metrics",
+                form=form,
+            )
+            if done:
+                return done
     return _metrics_page(request, campaign, form=form, csv_form=MetricCsvForm(), items=items)
 
 
@@ -391,14 +404,6 @@ def metrics_upload(request, slug: str):
 # --- Calendar -----------------------------------------------------------------------------------
 
 
-def _parse_month(value: str, today: dt.date) -> dt.date:
-    try:
-        year, month = (int(p) for p in value.split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
-
-
 def _parse_week(value: str, today: dt.date) -> dt.date:
     """`2026-W10` → the Monday of that ISO week; anything else → this week's Monday."""
     try:
@@ -425,39 +430,29 @@ def calendar(request):
         previous = {"view": "week", "week": _iso_week(start - dt.timedelta(days=7))}
         following = {"view": "week", "week": _iso_week(start + dt.timedelta(days=7))}
         heading = f"Week of {start:%-d %B %Y}"
-        grid_start, grid_end = start, end
     else:
-        start = _parse_month(request.GET.get("month", ""), today)
-        end = start.replace(day=pycalendar.monthrange(start.year, start.month)[1])
-        prev_month = (start - dt.timedelta(days=1)).replace(day=1)
-        next_month = end + dt.timedelta(days=1)
-        previous = {"month": f"{prev_month:%Y-%m}"}
-        following = {"month": f"{next_month:%Y-%m}"}
+        start = parse_month(request.GET.get("month", "")) or today.replace(day=1)
+        end = month_end(start)
+        previous = {"month": f"{month_before(start):%Y-%m}"}
+        following = {"month": f"{month_after(start):%Y-%m}"}
         heading = f"{start:%B %Y}"
-        grid_start = start - dt.timedelta(days=start.weekday())
-        grid_end = end + dt.timedelta(days=6 - end.weekday())
+    grid_start, grid_end = grid_span(start, end)
     items = selectors.calendar_items(user, start=grid_start, end=grid_end, **filters)
-    by_day: dict[dt.date, list] = {}
-    for item in items:
-        by_day.setdefault(item.calendar_date, []).append(item)
-    days = []
-    day = grid_start
-    while day <= grid_end:
-        days.append({"date": day, "items": by_day.get(day, []), "in_range": start <= day <= end, "today": day == today})
-        day += dt.timedelta(days=1)
+    weeks = calendar_weeks(start, end, today=today, items=items, day_of=lambda item: item.calendar_date)
+    days = [day for week in weeks for day in week]
     active_filters = {k: v for k, v in filters.items() if v}
     context = {
         "view": view,
         "heading": heading,
         "days": days,
-        "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        "weekdays": WEEKDAYS,
         "filters": filters,
         "choices": selectors.calendar_filter_choices(user),
         "previous_query": urlencode({**previous, **active_filters}),
         "next_query": urlencode({**following, **active_filters}),
         "month_query": urlencode({"month": f"{start:%Y-%m}", **active_filters}),
         "week_query": urlencode({"view": "week", "week": _iso_week(start), **active_filters}),
-        "item_count": sum(len(d["items"]) for d in days if d["in_range"]),
+        "item_count": sum(len(d.items) for d in days if d.in_range),
         "period_value": _iso_week(start) if view == "week" else f"{start:%Y-%m}",
     }
     return render(request, "campaigns/calendar.html", context)

@@ -12,13 +12,15 @@ the portal's own sections:
 - policy staff: the transparency figures of the current quarter, unsuppressed and linked to
   the referral lists behind them, and every partner's acceptance rate and volume, paginated.
 
-Every number links to the list it counts, where such a list exists.
+Every number links to the list it counts, where such a list exists. A section that lists
+referrals names them under `referrals`, so the page can audit the law-enforcement requests it
+shows (SPEC §5; `referrals_shown`).
 """
 
 from __future__ import annotations
 
 import importlib
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -75,6 +77,11 @@ def context_for(user, params=None) -> dict:
         context["pending_applications"] = applications_visible_to(user).filter(status="pending")[:10]
         context["pending_invitations"] = pending_invitations()[:10]
     return context
+
+
+def referrals_shown(context: dict) -> list:
+    """Every referral the sections of a home page list."""
+    return [referral for _, section in context["sections"] for referral in section.get("referrals", ())]
 
 
 def _list_url(**filters) -> str:
@@ -148,7 +155,11 @@ def policy_figures_section(user, today: date | None = None) -> dict:
     figures and can open every referral behind them)."""
     period = quarter_of(today or today_utc())
     figures = transparency_figures(period.start, period.end, suppress=False)
-    window = {"received_after": period.start.isoformat(), "received_before": period.end.isoformat()}
+    # The period's end is its last day; the list's `received_before` excludes the day it names.
+    window = {
+        "received_after": period.start.isoformat(),
+        "received_before": (period.end + timedelta(days=1)).isoformat(),
+    }
     return {
         "period": period,
         "report_url": f"{reverse('transparency')}?{urlencode(period.params())}",

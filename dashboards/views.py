@@ -7,11 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboards import home as dashboard
+from referrals.services.reads import referrals_read_audit
 
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", dashboard.context_for(request.user, request.GET))
+    context = dashboard.context_for(request.user, request.GET)
+    referrals_read_audit(user=request.user, referrals=dashboard.referrals_shown(context), view="home", request=request)
+    return render(request, "portal/home.html", context)
 
 
 def _broker_state() -> str:
@@ -36,15 +39,3 @@ def healthz(request):
     except Exception:
         return JsonResponse({"database": "down", "broker": "unknown"}, status=503)
     return JsonResponse({"database": "ok", "broker": _broker_state()})
-
-
-@login_required
-def notifications(request):
-    from django.core.paginator import Paginator
-
-    from portal.notifications import notifications_mark_read, notifications_of
-
-    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
-    response = render(request, "portal/notifications.html", {"page": page})
-    notifications_mark_read(user=request.user)
-    return response

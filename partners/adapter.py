@@ -2,8 +2,10 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
+from django.core.exceptions import ValidationError
 
 from partners.services import invitation_accept, invitation_check, invitation_for_token
+from portal.audit import audit
 
 INVITATION_SESSION_KEY = "portal_invitation_id"
 
@@ -46,6 +48,17 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation_accept(invitation_id=invitation.pk, user=user, request=request)
         request.session.pop(INVITATION_SESSION_KEY, None)
         return user
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth refuses a password attempt here once the failed-login limits are reached
+        (per address and per account); the lockout goes into the audit trail."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as exc:
+            if exc.code == "too_many_login_attempts":
+                email = str(credentials.get("email") or credentials.get("username") or "")[:254]
+                audit("auth.locked", request=request, email=email)
+            raise
 
     def is_reauthentication_required(self, *, app=None, **kwargs) -> bool:
         """Skip the password prompt for a first MFA enrolment right after signing in.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from partners.models import ApiToken, Invitation, Membership, Organisation, PartnerApplication
+from partners.services import membership_saved_in_admin
 
 
 @admin.register(Organisation)
@@ -17,6 +18,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__email", "organisation__name"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        old_role = form.initial.get("role") if change else None
+        super().save_model(request, obj, form, change)
+        membership_saved_in_admin(by=request.user, membership=obj, old_role=old_role, request=request)
 
 
 @admin.register(Invitation)

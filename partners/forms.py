@@ -1,6 +1,7 @@
 from django import forms
 
 from partners.models import PartnerApplication, Role
+from portal.countries import is_country_code
 
 
 class InvitationForm(forms.Form):
@@ -9,7 +10,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        # Only the roles the inviter may grant are offered. Any role is accepted here, so that
+        # one they may not grant reaches the service, which says who may and audits the try.
+        self.fields["role"].widget.choices = [(r.value, r.label) for r in Role if r in roles]
 
 
 class PartnerApplicationForm(forms.ModelForm):
@@ -37,8 +40,8 @@ class PartnerApplicationForm(forms.ModelForm):
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError("Use the two-letter ISO country code, e.g. DE.")
+        if not is_country_code(country):
+            raise forms.ValidationError("Use the two-letter ISO 3166-1 country code, e.g. DE.")
         return country
 
     def clean_email_domain(self):

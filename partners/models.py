@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.accounts.roles import OrganisationKind, Role
+from portal.countries import validate_country_code
 
 # Which roles an organisation of each kind may hold.
 ROLES_BY_KIND = {
@@ -18,7 +19,9 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[validate_country_code], help_text="ISO 3166-1 alpha-2"
+    )
     verified = models.BooleanField(default=False)
     trusted_flagger = models.BooleanField(default=False)
     email_domains = models.JSONField(default=list, blank=True)
@@ -99,7 +102,7 @@ class PartnerApplication(models.Model):
         max_length=20,
         choices=[(OrganisationKind.NGO, "NGO"), (OrganisationKind.LAW_ENFORCEMENT, "Law enforcement")],
     )
-    country = models.CharField(max_length=2)
+    country = models.CharField(max_length=2, validators=[validate_country_code])
     website = models.URLField(blank=True)
     email_domain = models.CharField(max_length=253)
     contact_name = models.CharField(max_length=150)

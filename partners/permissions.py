@@ -1,20 +1,61 @@
 """Named predicates about partner organisations, shared by pages and the API."""
 
-from partners.models import Role
-from portal.accounts.roles import is_policy_staff, membership_of
+from partners.models import ROLES_BY_KIND, OrganisationKind, Role
+from portal.accounts.roles import NGO_ROLES, PLATFORM_ROLES, is_policy_staff, membership_of
+
+# The platform's enforcement roles: granted only by a queue lead or a superuser (SPEC §2).
+ENFORCEMENT_ROLES = frozenset({Role.REVIEWER, Role.QUEUE_LEAD})
+
+
+def roles_grantable_by(user, organisation) -> tuple[str, ...]:
+    """The roles `user` may give in `organisation`, by invitation or role change (SPEC §2):
+    a superuser any; policy staff the partners' roles of any organisation; a queue lead the
+    enforcement roles of its own platform organisation; an NGO admin its NGO's roles."""
+    roles = ROLES_BY_KIND[OrganisationKind(organisation.kind)]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    if user.is_superuser:
+        return roles
+    membership = membership_of(user)
+    if membership is None:
+        return ()
+    if membership.role == Role.POLICY_STAFF:
+        return tuple(r for r in roles if r not in PLATFORM_ROLES)
+    own = membership.organisation_id == organisation.pk
+    if membership.role == Role.QUEUE_LEAD and own:
+        return tuple(r for r in roles if r in ENFORCEMENT_ROLES)
+    if membership.role == Role.NGO_ADMIN and own:
+        return tuple(r for r in roles if r in NGO_ROLES)
+    return ()
+
+
+def grant_refusal(user, organisation, role: str) -> str | None:
+    """Why `user` may not give `role` in `organisation` (None: they may)."""
+    if role in roles_grantable_by(user, organisation):
+        return None
+    label = Role(role).label if role in Role.values else role
+    if role == Role.POLICY_STAFF:
+        return f"Only a superuser may grant the {label} role."
+    if role in ENFORCEMENT_ROLES:
+        return f"Only a queue lead or a superuser may grant the {label} role."
+    return f"You may not grant the {label} role in {organisation.name}."
+
+
+def role_change_refusal(user, membership, role: str) -> str | None:
+    """Why `user` may not move `membership` to `role` (None: they may). Nobody changes their
+    own role, and only someone who could grant the current role may take it away."""
+    if membership.user_id == getattr(user, "pk", None):
+        return "Nobody changes their own role; ask a queue lead or a superuser."
+    current = grant_refusal(user, membership.organisation, membership.role)
+    if current is not None:
+        return current.replace("grant", "change", 1)
+    return grant_refusal(user, membership.organisation, role)
 
 
 def can_manage_members(user, organisation) -> bool:
-    """Policy staff manage any organisation; an NGO admin manages its own."""
-    if is_policy_staff(user):
-        return True
-    membership = membership_of(user)
-    return bool(membership and membership.role == Role.NGO_ADMIN and membership.organisation_id == organisation.pk)
+    """Whoever may grant some role in `organisation` manages its members and invitations."""
+    return bool(roles_grantable_by(user, organisation))
 
 
 def can_manage_organisations(user) -> bool:
     return is_policy_staff(user)
-
-
-def can_manage_own_tokens(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)

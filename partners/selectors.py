@@ -1,7 +1,8 @@
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from partners.models import ApiToken, Invitation, Membership, Organisation, PartnerApplication
+from partners.models import ApiToken, Invitation, Membership, Organisation, PartnerApplication, Role
 from portal.accounts.roles import is_platform, is_policy_staff, organisation_of
 
 
@@ -34,3 +35,8 @@ def applications_visible_to(user) -> QuerySet[PartnerApplication]:
 
 def api_tokens_of(user) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def queue_leads():
+    """The active queue leads: they are alerted when a platform role changes (SPEC §2)."""
+    return get_user_model().objects.filter(membership__role=Role.QUEUE_LEAD, is_active=True)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from partners.models import (
     ROLES_BY_KIND,
@@ -19,31 +18,73 @@ from partners.models import (
     PartnerApplication,
     Role,
 )
-from partners.permissions import can_manage_members, can_manage_organisations
+from partners.permissions import (
+    can_manage_organisations,
+    grant_refusal,
+    role_change_refusal,
+)
+from partners.selectors import queue_leads
+from portal.accounts.roles import PLATFORM_ROLES
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
-from portal.notifications import email_address
+from portal.notifications import email_address, notify_users
+from portal.slugs import unique_slug
 
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# --- Platform roles ---------------------------------------------------------------------------
+
+
+def _refuse(action: str, *, by, organisation, request, message: str, **data):
+    """Audit a refused grant of a role, then raise. Called before the change's transaction,
+    so the refusal stays in the trail."""
+    audit(f"{action}_refused", actor=by, organisation=organisation, request=request, reason=message, **data)
+    raise NotAllowed(message, field="role")
+
+
+def _alert_leads(*, by, organisation: Organisation, member: str, change: str) -> None:
+    """Tell the queue leads (in-app and by e-mail) that a platform role changed (SPEC §2)."""
+    context = {"organisation": organisation, "member": member, "change": change, "by": by}
+    notify_users(list(queue_leads()), "platform_role_changed", context, link=f"/partners/{organisation.slug}/")
+
+
+def _label(role: str) -> str:
+    return Role(role).label
+
+
 # --- Invitations ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def invitation_create(*, by, organisation: Organisation, email: str, role: str, request=None) -> tuple[Invitation, str]:
-    """Invite `email` to `organisation` as `role`; return the invitation and its secret token."""
+    """Invite `email` to `organisation` as `role`; return the invitation and its secret token.
+
+    `by` may grant only the roles permissions.roles_grantable_by gives them (SPEC §2); `by`
+    None is the system (an accepted application). An invitation to a platform role alerts
+    the queue leads."""
     email = email.strip().lower()
-    if by is not None and not can_manage_members(by, organisation):
-        raise NotAllowed("You may not invite members to this organisation.")
-    if by is not None and not can_manage_organisations(by) and role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
-        raise NotAllowed("You may only invite NGO members and admins.")
     if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
         raise DomainError(
             f"A {organisation.get_kind_display()} organisation cannot have the role {role}.", field="role"
         )
+    refusal = grant_refusal(by, organisation, role) if by is not None else None
+    if refusal is not None:
+        _refuse(
+            "invitation.create",
+            by=by,
+            organisation=organisation,
+            request=request,
+            message=refusal,
+            email_invited=email,
+            role=role,
+        )
+    return _invitation_create(by=by, organisation=organisation, email=email, role=role, request=request)
+
+
+@transaction.atomic
+def _invitation_create(*, by, organisation: Organisation, email: str, role: str, request) -> tuple[Invitation, str]:
     if organisation.kind == OrganisationKind.LAW_ENFORCEMENT and not organisation.email_domains:
         raise DomainError("Set the agency's e-mail domains before inviting its liaisons.", field="email")
     if not organisation.accepts_email(email):
@@ -77,6 +118,8 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str, 
         "invitation",
         {"invitation": invitation, "token": token, "organisation": organisation, "inviter": by},
     )
+    if role in PLATFORM_ROLES:
+        _alert_leads(by=by, organisation=organisation, member=email, change=f"invited as {_label(role)}")
     return invitation, token
 
 
@@ -117,30 +160,41 @@ def invitation_accept(*, invitation_id, user, request=None) -> Membership:
         request=request,
         role=invitation.role,
     )
+    if invitation.role in PLATFORM_ROLES:
+        _alert_leads(
+            by=user,
+            organisation=invitation.organisation,
+            member=user.email,
+            change=f"joined as {_label(invitation.role)}",
+        )
     return membership
-
-
-@transaction.atomic
-def invitation_revoke(*, by, invitation: Invitation, request=None) -> None:
-    if not can_manage_members(by, invitation.organisation):
-        raise NotAllowed("You may not manage this organisation's invitations.")
-    if invitation.status != Invitation.Status.PENDING:
-        raise TransitionError("Only pending invitations can be withdrawn.")
-    invitation.status = Invitation.Status.REVOKED
-    invitation.save(update_fields=["status"])
-    audit("invitation.revoke", actor=by, obj=invitation, organisation=invitation.organisation, request=request)
 
 
 # --- Members and organisations ----------------------------------------------------------------
 
 
-@transaction.atomic
 def membership_remove(*, by, membership: Membership, request=None) -> None:
-    """Remove a member: the account is deactivated, which ends its sessions and tokens."""
-    if not can_manage_members(by, membership.organisation):
-        raise NotAllowed("You may not remove members of this organisation.")
+    """Remove a member: the account is deactivated, which ends its sessions and tokens. Only
+    someone who may grant the member's role removes them; removing a platform role alerts
+    the queue leads."""
     if membership.user_id == by.pk:
         raise DomainError("You cannot remove yourself.")
+    refusal = grant_refusal(by, membership.organisation, membership.role)
+    if refusal is not None:
+        _refuse(
+            "membership.remove",
+            by=by,
+            organisation=membership.organisation,
+            request=request,
+            message=refusal.replace("grant", "take away", 1),
+            member=membership.user.email,
+            role=membership.role,
+        )
+    _membership_remove(by=by, membership=membership, request=request)
+
+
+@transaction.atomic
+def _membership_remove(*, by, membership: Membership, request) -> None:
     user = membership.user
     organisation = membership.organisation
     audit(
@@ -152,8 +206,11 @@ def membership_remove(*, by, membership: Membership, request=None) -> None:
         member=user.email,
         role=membership.role,
     )
+    role = membership.role
     membership.delete()
     user_deactivate(user=user)
+    if role in PLATFORM_ROLES:
+        _alert_leads(by=by, organisation=organisation, member=user.email, change=f"removed (was {_label(role)})")
 
 
 def user_deactivate(*, user) -> None:
@@ -168,14 +225,31 @@ def user_deactivate(*, user) -> None:
             session.delete()
 
 
-@transaction.atomic
 def membership_change_role(*, by, membership: Membership, role: str, request=None) -> Membership:
-    if not can_manage_members(by, membership.organisation):
-        raise NotAllowed("You may not change roles in this organisation.")
-    if role not in ROLES_BY_KIND[OrganisationKind(membership.organisation.kind)]:
+    """Give a member another role (SPEC §2: nobody their own; the enforcement roles only by a
+    queue lead or a superuser, policy staff only by a superuser). A change of a platform
+    role alerts the queue leads."""
+    organisation = membership.organisation
+    if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
         raise DomainError("That role does not exist for this kind of organisation.", field="role")
-    if not can_manage_organisations(by) and role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
-        raise NotAllowed("You may only give NGO roles.")
+    refusal = role_change_refusal(by, membership, role)
+    if refusal is not None:
+        _refuse(
+            "membership.role",
+            by=by,
+            organisation=organisation,
+            request=request,
+            message=refusal,
+            member=membership.user.email,
+            old=membership.role,
+            new=role,
+        )
+    return _membership_change_role(by=by, membership=membership, role=role, request=request)
+
+
+@transaction.atomic
+def _membership_change_role(*, by, membership: Membership, role: str, request) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("organisation", "user").get(pk=membership.pk)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -189,7 +263,39 @@ def membership_change_role(*, by, membership: Membership, role: str, request=Non
         old=old,
         new=role,
     )
+    if role != old and (role in PLATFORM_ROLES or old in PLATFORM_ROLES):
+        _alert_leads(
+            by=by,
+            organisation=membership.organisation,
+            member=membership.user.email,
+            change=f"changed from {_label(old)} to {_label(role)}",
+        )
     return membership
+
+
+def membership_saved_in_admin(*, by, membership: Membership, old_role: str | None, request=None) -> None:
+    """A superuser's edit of a membership in the Django admin: audited, and a change of a
+    platform role alerts the queue leads as any other does."""
+    if old_role == membership.role:
+        return
+    audit(
+        "membership.role",
+        actor=by,
+        obj=membership,
+        organisation=membership.organisation,
+        request=request,
+        member=membership.user.email,
+        old=old_role,
+        new=membership.role,
+        via="admin",
+    )
+    if membership.role in PLATFORM_ROLES or old_role in PLATFORM_ROLES:
+        change = (
+            f"given {_label(membership.role)}"
+            if old_role is None
+            else (f"changed from {_label(old_role)} to {_label(membership.role)}")
+        )
+        _alert_leads(by=by, organisation=membership.organisation, member=membership.user.email, change=change)
 
 
 @transaction.atomic
@@ -220,14 +326,6 @@ def organisation_set_status(
     return organisation
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "organisation"
-    slug, n = base, 2
-    while Organisation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 # --- Partner applications ---------------------------------------------------------------------
 
 
@@ -250,7 +348,7 @@ def application_accept(*, by, application: PartnerApplication, request=None) -> 
     try:
         organisation = Organisation.objects.create(
             name=application.organisation_name,
-            slug=_unique_slug(application.organisation_name),
+            slug=unique_slug(application.organisation_name, model=Organisation, fallback="organisation"),
             kind=application.kind,
             country=application.country.upper(),
             website=application.website,

@@ -4,15 +4,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import selectors, services
 from partners.adapter import invitation_start
 from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm, PartnerApplicationForm
-from partners.models import ROLES_BY_KIND, OrganisationKind, PartnerApplication, Role
-from partners.permissions import can_manage_members, can_manage_organisations
-from portal.accounts.roles import is_policy_staff
-from portal.errors import DomainError
+from partners.models import PartnerApplication
+from partners.permissions import can_manage_members, can_manage_organisations, roles_grantable_by
+from portal.actions import act, show_on_form
+from portal.errors import DomainError, NotAllowed
 
 
 def apply(request):
@@ -34,21 +35,30 @@ def organisation_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_decide(request, pk: int, decision: str):
+    """GET asks for confirmation (either answer is final and e-mails the applicant); POST decides."""
     application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
-    try:
-        if decision == "accept":
-            organisation = services.application_accept(by=request.user, application=application, request=request)
-            messages.success(request, f"{organisation.name} created; its first member has been invited.")
-        elif decision == "decline":
-            services.application_decline(by=request.user, application=application, request=request)
-            messages.info(request, f"The application from {application.organisation_name} was declined.")
-        else:
+    if request.method == "GET":
+        if decision not in ("accept", "decline"):
             raise Http404
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("organisation-list")
+        context = {"application": application, "decision": decision}
+        return render(request, "partners/application_confirm.html", context)
+    if decision == "accept":
+        return act(
+            request,
+            lambda: services.application_accept(by=request.user, application=application, request=request),
+            success=lambda organisation: f"{organisation.name} created; its first member has been invited.",
+            redirect_to="organisation-list",
+        )
+    if decision == "decline":
+        return act(
+            request,
+            lambda: services.application_decline(by=request.user, application=application, request=request),
+            success=(messages.INFO, f"The application from {application.organisation_name} was declined."),
+            redirect_to="organisation-list",
+        )
+    raise Http404
 
 
 def _organisation_for(request, slug: str):
@@ -56,41 +66,58 @@ def _organisation_for(request, slug: str):
     return organisation
 
 
+def _page(organisation) -> str:
+    return reverse("organisation-detail", kwargs={"slug": organisation.slug})
+
+
+def _membership_for(request, slug: str, pk: int):
+    """A member of the organisation, for someone who manages its members (403 otherwise)."""
+    organisation = _organisation_for(request, slug)
+    if not can_manage_members(request.user, organisation):
+        raise PermissionDenied
+    return organisation, get_object_or_404(selectors.members_of(organisation), pk=pk)
+
+
 @login_required
 def organisation_detail(request, slug: str):
-    organisation = _organisation_for(request, slug)
+    return _detail(request, _organisation_for(request, slug))
+
+
+def _detail(request, organisation, *, status: int = 200):
     manage = can_manage_members(request.user, organisation)
+    roles = roles_grantable_by(request.user, organisation)
     context = {
         "org": organisation,
         "can_manage": manage,
         "can_verify": can_manage_organisations(request.user),
         "members": selectors.members_of(organisation),
-        "roles": _invitable_roles(request.user, organisation) if manage else [],
+        # Only the roles the viewer may grant are offered, and only on members holding one.
+        "roles": roles,
         "invitations": selectors.pending_invitations(organisation=organisation) if manage else [],
-        "invite_form": InvitationForm(roles=_invitable_roles(request.user, organisation)) if manage else None,
         "status_form": OrganisationStatusForm(
             initial={"verified": organisation.verified, "trusted_flagger": organisation.trusted_flagger}
         ),
     }
-    return render(request, "partners/organisation_detail.html", context)
-
-
-def _invitable_roles(user, organisation):
-    roles = ROLES_BY_KIND[OrganisationKind(organisation.kind)]
-    if is_policy_staff(user):
-        return roles
-    return [r for r in roles if r in (Role.NGO_MEMBER, Role.NGO_ADMIN)]
+    return render(request, "partners/organisation_detail.html", context, status=status)
 
 
 @login_required
 def invitation_new(request, slug: str):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
+    manage = can_manage_members(request.user, organisation)
+    if request.method != "POST" and not manage:
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, roles=_invitable_roles(request.user, organisation))
+    form = InvitationForm(request.POST or None, roles=roles_grantable_by(request.user, organisation))
+    if request.method == "POST" and not form.is_valid() and not manage:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
+        # The service decides who may grant which role (SPEC §2) and audits a refusal.
         try:
             services.invitation_create(by=request.user, organisation=organisation, request=request, **form.cleaned_data)
+        except NotAllowed as exc:
+            if not manage:
+                return _refused(request, organisation, exc)
+            form.add_error("role", exc.message)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -106,46 +133,60 @@ def organisation_status(request, slug: str):
     if not can_manage_organisations(request.user):
         raise PermissionDenied
     form = OrganisationStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.organisation_set_status(
-                by=request.user, organisation=organisation, request=request, **form.cleaned_data
-            )
-            messages.success(request, "Organisation status saved.")
-        except DomainError as exc:
-            messages.error(request, exc.message)
-    return redirect("organisation-detail", slug=organisation.slug)
+    if not form.is_valid():
+        return redirect(_page(organisation))
+    return act(
+        request,
+        lambda: services.organisation_set_status(
+            by=request.user, organisation=organisation, request=request, **form.cleaned_data
+        ),
+        success="Organisation status saved.",
+        redirect_to=_page(organisation),
+    )
+
+
+def _refused(request, organisation, exc: NotAllowed):
+    """A refused change of someone's role or membership: 403, with the reason on the page."""
+    messages.error(request, exc.message)
+    return _detail(request, organisation, status=403)
 
 
 @login_required
 @require_POST
 def member_role(request, slug: str, pk: int):
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    # The service refuses (403 here) and audits whatever the caller may not change (SPEC §2).
     try:
-        services.membership_change_role(
+        membership = services.membership_change_role(
             by=request.user, membership=membership, role=request.POST.get("role", ""), request=request
         )
-        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
     return redirect("organisation-detail", slug=organisation.slug)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, slug: str, pk: int):
+    """GET asks for confirmation (the account is deactivated); POST removes."""
     organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
     membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    if request.method == "GET":
+        context = {"org": organisation, "membership": membership}
+        return render(request, "partners/member_remove_confirm.html", context)
     try:
         services.membership_remove(by=request.user, membership=membership, request=request)
-        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
+    except NotAllowed as exc:
+        return _refused(request, organisation, exc)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
     return redirect("organisation-detail", slug=organisation.slug)
 
 
@@ -174,7 +215,7 @@ def api_tokens(request):
         try:
             _, new_token = services.api_token_issue(user=request.user, request=request, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_on_form(form, exc)
         else:
             form = ApiTokenForm()
     tokens = selectors.api_tokens_of(request.user)

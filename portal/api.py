@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -43,6 +44,7 @@ class MeSerializer(serializers.Serializer):
 
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
+@permission_classes([IsAuthenticated])
 def me(request):
     membership = membership_of(request.user)
     organisation = membership.organisation if membership else None

@@ -1,25 +1,56 @@
-"""The audit trail: one function to write an entry, one selector to read them."""
+"""The audit trail: the one place entries are built and written; entries are read in the admin,
+never edited."""
 
-from django.db.models import QuerySet
+import ipaddress
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.http.request import split_domain_port
 
 from portal.models import AuditEvent
 
 
 def client_ip(request) -> str | None:
+    """The address of the client, as allauth's per-IP rate limits see it.
+
+    X-Forwarded-For is anyone's to write; only the hops our own proxies appended are true.
+    With PORTAL_TRUSTED_PROXY_COUNT = n the client is the n-th hop from the right (the one
+    the outermost trusted proxy appended); with 0, or a request that did not come through
+    them all, it is REMOTE_ADDR. PORTAL_TRUSTED_CLIENT_IP_HEADER names a header a trusted
+    proxy sets instead. A value that is not an address is recorded as none.
+    """
     if request is None:
         return None
-    # Behind the production proxy the client address is the last hop it appended.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    header = settings.PORTAL_TRUSTED_CLIENT_IP_HEADER
+    if header:
+        return _address(request.headers.get(header, ""))
+    count = settings.PORTAL_TRUSTED_PROXY_COUNT
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    hops = forwarded.split(",") if forwarded else []
+    if count > 0 and len(hops) >= count:
+        return _address(hops[-count])
+    return _address(request.META.get("REMOTE_ADDR", ""))
 
 
-def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
-    """Append an audit entry. `obj` is any model instance; `data` must be JSON-serialisable."""
+def _address(value: str) -> str | None:
+    value = value.strip()
+    host, port = split_domain_port(value)
+    if host and port:
+        value = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def audit_entry(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """An unsaved audit entry, for callers that write many at once with `audit_many`.
+
+    `obj` is any model instance; `data` must be JSON-serialisable.
+    """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_email=getattr(actor, "email", "") or data.pop("email", ""),
         action=action,
@@ -31,9 +62,13 @@ def audit(action: str, *, actor=None, obj=None, organisation=None, request=None,
     )
 
 
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    from portal.accounts.roles import is_policy_staff
+def audit(action: str, *, actor=None, obj=None, organisation=None, request=None, **data) -> AuditEvent:
+    """Append an audit entry (see `audit_entry`)."""
+    entry = audit_entry(action, actor=actor, obj=obj, organisation=organisation, request=request, **data)
+    entry.save(force_insert=True)
+    return entry
 
-    if user.is_authenticated and (user.is_superuser or is_policy_staff(user)):
-        return AuditEvent.objects.select_related("organisation")
-    return AuditEvent.objects.none()
+
+def audit_many(entries: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Write entries built by `audit_entry` in one statement."""
+    return AuditEvent.objects.bulk_create(entries)

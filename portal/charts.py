@@ -32,16 +32,17 @@ class Datum:
     value: float | int | str | None
 
 
-def show(value, unit: str = "") -> str:
-    """The value as the page shows it: thousands separators, "< 5" for a suppressed cell."""
+def show(value, unit: str = "", places: int = 1) -> str:
+    """The value as the page shows it: thousands separators, "< 5" for a suppressed cell, a
+    share (unit "%") in percent; `places` decimals for a share or a fraction."""
     if value is None:
         return "not shown"
     if isinstance(value, str):
         return value.replace("<", "< ") if value.startswith("<") else value
     if unit == "%":
-        return f"{value * 100:.1f} %"
+        return f"{value * 100:.{places}f} %"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}{unit}"
+        return f"{value:,.{places}f}{unit}"
     return f"{value:,.0f}{unit}"
 
 
@@ -146,20 +147,40 @@ def bar_chart(
     return _figure(chart_id, title, "".join(parts), _table(title, label_heading, value_heading, data, unit))
 
 
-def line_chart(
+def line_svg(
     data: Sequence[Datum],
     *,
     chart_id: str,
     title: str,
     description: str,
-    label_heading: str = "Period",
-    value_heading: str = "Count",
     unit: str = "",
+    places: int = 1,
+    point_title: str | None = None,
+    axis_ends: bool = False,
+    empty_text: str | None = None,
 ) -> SafeString:
-    """A line through the data in order; suppressed or missing values break the line."""
+    """A line through the data in order, as a bare `<svg>` (a page that shows several over one
+    table); suppressed or missing values break the line.
+
+    Values are shown with `show(value, unit, places)`. `point_title` titles each point
+    "<label>: <value> <point_title>" (a tooltip); `axis_ends` labels only the first and last
+    periods; `empty_text` is drawn instead of an empty grid when there is no value to draw.
+    """
     height, left, right, top, bottom = 240, 56, 16, 16, 40
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     numbers = [n for n in (_numeric(d.value) for d in data) if n is not None]
+    parts = [_svg_open(chart_id, height, title, description)]
+    if not numbers and empty_text is not None:
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="middle">{}</text></svg>',
+                WIDTH // 2,
+                height // 2,
+                TEXT_FILL,
+                empty_text,
+            )
+        )
+        return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
     scale = nice_max(max(numbers)) if numbers else 1
     span = max(len(data) - 1, 1)
 
@@ -169,7 +190,6 @@ def line_chart(
     def y(value: float) -> float:
         return top + plot_h * (1 - value / scale)
 
-    parts = [_svg_open(chart_id, height, title, description)]
     for fraction in (0, 0.5, 1):
         tick_y = y(scale * fraction)
         parts.append(
@@ -184,7 +204,7 @@ def line_chart(
                 left - 6,
                 f"{tick_y + 4:.1f}",
                 TEXT_FILL,
-                show(scale * fraction, unit),
+                show(scale * fraction, unit, places),
             )
         )
     segments: list[list[str]] = [[]]
@@ -194,9 +214,20 @@ def line_chart(
             segments.append([])
             continue
         segments[-1].append(f"{x(i):.1f},{y(number):.1f}")
-        parts.append(
-            format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', f"{x(i):.1f}", f"{y(number):.1f}", LINE_STROKE)
-        )
+        if point_title is None:
+            parts.append(
+                format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', f"{x(i):.1f}", f"{y(number):.1f}", LINE_STROKE)
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}</title></circle>',
+                    f"{x(i):.1f}",
+                    f"{y(number):.1f}",
+                    LINE_STROKE,
+                    f"{datum.label}: {show(datum.value, unit, places)} {point_title}",
+                )
+            )
     for points in segments:
         if len(points) > 1:
             parts.append(
@@ -204,20 +235,47 @@ def line_chart(
                     '<polyline points="{}" fill="none" stroke="{}" stroke-width="2"/>', " ".join(points), LINE_STROKE
                 )
             )
-    label_every = max(1, math.ceil(len(data) / 8))
-    for i, datum in enumerate(data):
-        if i % label_every == 0 or i == len(data) - 1:
-            parts.append(
-                format_html(
-                    '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="middle">{}</text>',
-                    f"{x(i):.1f}",
-                    height - 14,
-                    TEXT_FILL,
-                    datum.label,
-                )
-            )
+    parts.extend(_period_labels(data, x, height, axis_ends))
     parts.append("</svg>")
-    return _figure(chart_id, title, "".join(parts), _table(title, label_heading, value_heading, data, unit))
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped
+
+
+def _period_labels(data: Sequence[Datum], x: Callable[[int], float], height: int, ends: bool) -> list[str]:
+    """Labels under the line: at most about eight, spread out and always the last; or, with
+    `ends`, the first at the start and the last at the end."""
+    if not data:
+        return []
+    if ends:
+        placed = [(0, "start")] + ([(len(data) - 1, "end")] if len(data) > 1 else [])
+    else:
+        label_every = max(1, math.ceil(len(data) / 8))
+        placed = [(i, "middle") for i in range(len(data)) if i % label_every == 0 or i == len(data) - 1]
+    return [
+        format_html(
+            '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="{}">{}</text>',
+            f"{x(i):.1f}",
+            height - 14,
+            TEXT_FILL,
+            anchor,
+            data[i].label,
+        )
+        for i, anchor in placed
+    ]
+
+
+def line_chart(
+    data: Sequence[Datum],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    label_heading: str = "Period",
+    value_heading: str = "Count",
+    unit: str = "",
+) -> SafeString:
+    """A line through the data in order, in a `<figure>` with its data table (see `line_svg`)."""
+    svg = line_svg(data, chart_id=chart_id, title=title, description=description, unit=unit)
+    return _figure(chart_id, title, svg, _table(title, label_heading, value_heading, data, unit))
 
 
 def data_from(rows: Sequence[dict], label: str | Callable[[dict], str], value: str) -> list[Datum]:
@@ -226,4 +284,4 @@ def data_from(rows: Sequence[dict], label: str | Callable[[dict], str], value: s
     return [Datum(get_label(row), row[value]) for row in rows]
 
 
-__all__ = ["Datum", "bar_chart", "data_from", "line_chart", "nice_max", "show"]
+__all__ = ["Datum", "bar_chart", "data_from", "line_chart", "line_svg", "nice_max", "show"]

@@ -1,6 +1,9 @@
 import secrets
 import uuid
+from functools import reduce
+from operator import or_
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -66,8 +69,42 @@ class User(AbstractBaseUser, PermissionsMixin):
         ).hexdigest()
 
 
+APPEND_ONLY = "Audit events are append-only"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses the ORM's bulk writes, so no code path edits or deletes audit rows on any
+    database. (Deleting an account still clears its link: that goes through the base manager.)"""
+
+    def update(self, **kwargs):
+        raise ValueError(APPEND_ONLY)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValueError(APPEND_ONLY)
+
+    def delete(self):
+        raise ValueError(APPEND_ONLY)
+
+    delete.queryset_only = True
+
+
+# The columns an UPDATE may not change. The two links may only be cleared (ON DELETE SET NULL of
+# a deleted account or organisation); rewriting them would forge who acted, so that is refused.
+_FROZEN = ("id", "at", "actor_email", "action", "object_type", "object_id", "ip", "data")
+_REWRITTEN = reduce(
+    or_,
+    [pgtrigger.Q(**{f"old__{name}__df": pgtrigger.F(f"new__{name}")}) for name in _FROZEN]
+    + [
+        pgtrigger.Q(**{f"new__{name}__isnull": False, f"old__{name}__df": pgtrigger.F(f"new__{name}")})
+        for name in ("actor", "organisation")
+    ],
+)
+
+
 class AuditEvent(models.Model):
-    """An append-only record of a sensitive read or write. Never edited or deleted by the app."""
+    """An append-only record of a sensitive read or write. Never edited or deleted by the app:
+    the manager refuses bulk updates and deletes, and on PostgreSQL a trigger refuses UPDATE
+    and DELETE from any client."""
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -84,20 +121,26 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        triggers = [
+            pgtrigger.Protect(name="audit_append_only_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="audit_append_only_update", operation=pgtrigger.Update, condition=_REWRITTEN),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
-            raise ValueError("Audit events are append-only")
+            raise ValueError(APPEND_ONLY)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are append-only")
+        raise ValueError(APPEND_ONLY)
 
 
 class Notification(models.Model):

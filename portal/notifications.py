@@ -1,7 +1,9 @@
 """Telling people things: an in-app notification plus an e-mail sent by a task."""
 
 from django.conf import settings
+from django.template import engines
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from portal.models import Notification
 from portal.queueing import enqueue_on_commit
@@ -10,8 +12,9 @@ from portal.queueing import enqueue_on_commit
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Render templates/emails/<template>.{subject.txt,txt,html} into (subject, text, html)."""
     context = {"base_url": settings.PORTAL_BASE_URL, **context}
-    subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
-    text = render_to_string(f"emails/{template}.txt", context)
+    plain = engines["text"]
+    subject = " ".join(plain.get_template(f"emails/{template}.subject.txt").render(context).split())
+    text = plain.get_template(f"emails/{template}.txt").render(context)
     html = render_to_string(f"emails/{template}.html", context)
     return subject, text, html
 
@@ -40,11 +43,14 @@ def notifications_of(user):
     return Notification.objects.filter(user=user)
 
 
-def notifications_mark_read(*, user) -> int:
-    from django.utils import timezone
-
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
-def unread_count(user) -> int:
+def notifications_unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user, notification_id=None) -> int:
+    """Mark the user's unread notifications read: all of them, or the one given (another
+    user's id marks nothing)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

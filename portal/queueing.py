@@ -8,8 +8,10 @@ it: tasks import services, so a service importing its task would be an import cy
 """
 
 import logging
+import threading
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,30 @@ def enqueue(task, *args, **kwargs) -> bool:
     return True
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Publish `task` (a task or its name) once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+def enqueue_on_commit(task, *args, background: bool = False, **kwargs) -> None:
+    """Publish `task` (a task or its name) once the current transaction commits (at once outside one).
+
+    `background`: a long job. Without a broker and with PORTAL_BACKGROUND_IN_PROCESS on, it
+    runs in a thread of this process instead of inside the request, so it can be watched.
+    """
+    if background and settings.PORTAL_BACKGROUND_IN_PROCESS:
+        transaction.on_commit(lambda: run_in_thread(task, *args, **kwargs))
+    else:
+        transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def run_in_thread(task, *args, **kwargs) -> threading.Thread:
+    """Run `task` eagerly in a daemon thread with its own database connection."""
+
+    def work():
+        close_old_connections()
+        try:
+            (task_named(task) if isinstance(task, str) else task).apply(args=args, kwargs=kwargs)
+        except Exception:
+            logger.exception("In-process background task %s failed", task)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=work, daemon=True, name=f"task:{task}")
+    thread.start()
+    return thread

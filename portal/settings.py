@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "csp",
+    "pgtrigger",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -139,8 +140,17 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "dashboards.context_processors.nav",
             ],
         },
+    },
+    {
+        # Plain-text e-mail bodies and subjects: no HTML escaping ("Amal's", not "Amal&#x27;s").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -181,6 +191,9 @@ CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", str, None, schemes=("redis", "r
 # Without a broker every task runs in-process, so `make run` needs nothing but Python.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long jobs (a bulk import) may run in a thread of the web process, so a
+# page can watch them advance, as it would with a worker (`make run` turns it on).
+PORTAL_BACKGROUND_IN_PROCESS = CELERY_TASK_ALWAYS_EAGER and env_bool("PORTAL_BACKGROUND_IN_PROCESS", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -267,9 +280,23 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# The same forms, with their rate-limit lockouts written to the audit trail.
+MFA_FORMS = {
+    "authenticate": "portal.accounts.forms.AuditedAuthenticateForm",
+    "reauthenticate": "portal.accounts.forms.AuditedReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "Counterpoint"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_PASSKEY_LOGIN_ENABLED = False
+
+# Reverse proxies of ours in front of the portal, each appending the address it saw to
+# X-Forwarded-For. The audit trail and allauth's per-IP rate limits read the client address
+# through them alone; with none (the default) the header is ignored and REMOTE_ADDR is the client.
+PORTAL_TRUSTED_PROXY_COUNT = env_int("PORTAL_TRUSTED_PROXY_COUNT", 0)
+# Or a header the trusted proxy sets to the client address (e.g. X-Real-IP), read instead.
+PORTAL_TRUSTED_CLIENT_IP_HEADER = env.str("PORTAL_TRUSTED_CLIENT_IP_HEADER", "").strip() or None
+ALLAUTH_TRUSTED_PROXY_COUNT = PORTAL_TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = PORTAL_TRUSTED_CLIENT_IP_HEADER
 
 PORTAL_MFA_REQUIRED_ROLES = tuple(
     r.strip()
@@ -360,6 +387,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Country codes are ISO 3166-1 alpha-2 (portal.countries), plus XK (Kosovo): user-assigned in
+# the standard but in general use.
+COUNTRIES_OVERRIDE = {"XK": "Kosovo"}
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

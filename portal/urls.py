@@ -6,10 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from dashboards import views
 from dashboards.transparency import views as transparency_views
 from portal import api
+from portal import views as portal_views
 
 # The admin signs in through the portal's own login, with its MFA step.
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "Counterpoint administration"
+
+# allauth answers a request over one of its rate limits with the root URLconf's handler429.
+handler429 = "portal.accounts.ratelimit.rate_limited"
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -23,7 +27,9 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/", portal_views.notifications, name="notifications"),
+    path("notifications/read/", portal_views.notifications_read, name="notifications-read"),
+    path("notifications/<uuid:notification_id>/read/", portal_views.notifications_read, name="notification-read"),
     path("transparency/", transparency_views.transparency_page, name="transparency"),
     path("transparency/report.csv", transparency_views.transparency_csv, name="transparency-csv"),
     path("transparency/report.json", transparency_views.transparency_json, name="transparency-json"),

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.countries import validate_country_code
+
 
 class Kind(models.TextChoices):
     NOTICE = "notice", "Notice"
@@ -159,7 +161,7 @@ class Referral(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
     explanation = models.TextField()
     language = models.CharField(max_length=2, blank=True)
-    country = models.CharField(max_length=2, blank=True)
+    country = models.CharField(max_length=2, blank=True, validators=[validate_country_code])
     good_faith_confirmed = models.BooleanField(default=False)
     authority_reference = models.CharField(max_length=120, blank=True)
     legal_basis = models.CharField(max_length=300, blank=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from portal.accounts.roles import PLATFORM_ROLES, membership_of
 from referrals.models import BulkJob, Evidence, Referral, Status, Subject, Target, TimelineEvent, seq_from_reference
@@ -66,49 +63,21 @@ def referral_for_reference(user, reference: str) -> Referral | None:
     return referral
 
 
-def referral_filter(
-    qs: QuerySet[Referral],
-    *,
-    status: str = "",
-    kind: str = "",
-    category: str = "",
-    received_after: date | datetime | None = None,
-    received_before: date | datetime | None = None,
-    search: str = "",
-) -> QuerySet[Referral]:
-    """The list filters of the `/referrals/` page (the API uses its FilterSet)."""
-    if status:
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if category:
-        qs = qs.filter(category=category)
-    if received_after:
-        qs = qs.filter(received_at__gte=_start_of(received_after))
-    if received_before:
-        qs = qs.filter(received_at__lt=_end_of(received_before))
-    search = search.strip()
-    if search:
-        seq = seq_from_reference(search)
-        if seq is not None:
-            qs = qs.filter(seq=seq)
-        else:
-            account = search.lstrip("@").lower()
-            qs = qs.filter(Exists(Target.objects.filter(referral_id=OuterRef("seq"), account=account)))
-    return qs
+def referral_search(qs: QuerySet[Referral], text: str) -> QuerySet[Referral]:
+    """The page's search box: a reference (`R-2026-000123`) or an account handle (`@someone`)."""
+    text = text.strip()
+    if not text:
+        return qs
+    seq = seq_from_reference(text)
+    if seq is not None:
+        return qs.filter(seq=seq)
+    account = text.lstrip("@").lower()
+    return qs.filter(Exists(Target.objects.filter(referral_id=OuterRef("seq"), account=account)))
 
 
-def _start_of(value: date | datetime) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return timezone.make_aware(datetime.combine(value, time.min))
-
-
-def _end_of(value: date | datetime) -> datetime:
-    """Exclusive upper bound: a date includes the whole day."""
-    if isinstance(value, datetime):
-        return value
-    return timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min))
+def referrals_naming(qs: QuerySet[Referral], *, subject_id) -> QuerySet[Referral]:
+    """The referrals of `qs` with a target on that subject."""
+    return qs.filter(seq__in=Target.objects.filter(subject_id=subject_id).values("referral_id"))
 
 
 def referral_status_counts(user) -> dict[str, int]:
@@ -136,10 +105,18 @@ def referral_events(user, referral: Referral) -> list[dict]:
             "type": e.type,
             "label": e.type.replace("_", " ").capitalize(),
             "actor": _actor_label(e.actor, platform_viewer),
-            "message": e.message,
+            "message": _message(e, platform_viewer),
         }
         for e in events
     ]
+
+
+def _message(event: TimelineEvent, platform_viewer: bool) -> str:
+    """Platform roles read the `platform_message` of an event that has one (the other
+    referral that closed this one, SPEC §4.5-4.6); everyone else the submitter's `message`."""
+    if platform_viewer and isinstance(event.data, dict):
+        return event.data.get("platform_message", event.message)
+    return event.message
 
 
 def _actor_label(actor, platform_viewer: bool) -> str:
@@ -157,19 +134,6 @@ def _actor_label(actor, platform_viewer: bool) -> str:
 
 
 # --- Evidence ---------------------------------------------------------------------------------
-
-
-def evidence_of(user, referral: Referral) -> QuerySet[Evidence]:
-    """Evidence of a referral `user` can see; platform roles also get `known_content`: the
-    same SHA-256 was attached to an earlier referral that was actioned."""
-    qs = Evidence.objects.filter(referral=referral).order_by("uploaded_at", "pk")
-    membership = membership_of(user)
-    if membership is not None and membership.role in PLATFORM_ROLES:
-        earlier = Evidence.objects.filter(
-            sha256=OuterRef("sha256"), referral__status=Status.ACTIONED, referral__seq__lt=referral.seq
-        )
-        qs = qs.annotate(known_content=Exists(earlier))
-    return qs
 
 
 def evidence_visible_to(user) -> QuerySet[Evidence]:

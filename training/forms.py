@@ -1,33 +1,21 @@
-import re
 import zoneinfo
-from datetime import UTC, date
+from datetime import UTC
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from partners.models import OrganisationKind
+from portal.calendar import parse_month
 from training.models import Format, RegistrationStatus
 from training.services import EDITABLE_FIELDS, MAX_CAPACITY, is_valid_time_zone
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def zone_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
     choices = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
     return ([("", blank_label)] if blank_label is not None else []) + choices
-
-
-def parse_month(value: str | None) -> date | None:
-    """`YYYY-MM` → the first day of that month, or None when absent or malformed."""
-    match = MONTH_RE.match(value or "")
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        return None
-    return date(year, month, 1)
 
 
 class EventFilterForm(forms.Form):
@@ -102,7 +90,10 @@ class EventForm(forms.Form):
         help_text="People who may edit this event and mark attendance.",
     )
 
-    def __init__(self, *args, event=None, may_name_organisers: bool = False, **kwargs):
+    def __init__(self, *args, event=None, organiser=None, may_name_organisers: bool = False, **kwargs):
+        if event is None:
+            # A new event starts in its organiser's own zone (their profile setting), else UTC.
+            kwargs.setdefault("initial", {}).setdefault("timezone", getattr(organiser, "time_zone", "") or "UTC")
         if event is not None:
             zone = event.zone
             kwargs.setdefault(

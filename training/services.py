@@ -21,6 +21,7 @@ from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.models import Notification
 from portal.notifications import notify_users, render_email
 from portal.queueing import enqueue_on_commit
+from portal.slugs import unique_slug
 from training.models import (
     AUDIENCE_KINDS,
     RESERVED_SLUGS,
@@ -130,17 +131,6 @@ def _clean_event(data: dict) -> dict:
     return data
 
 
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:60].strip("-") or "event"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-event"
-    slug, n = base, 1
-    while Event.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def _check_organisers(organisers) -> list:
     organisers = list(organisers or [])
     for user in organisers:
@@ -169,7 +159,7 @@ def event_create(*, by, slug: str = "", organisers=(), request=None, **fields) -
         if Event.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": "Another event already has this address."})
     else:
-        slug = _unique_slug(data["title"])
+        slug = unique_slug(data["title"], model=Event, fallback="event", reserved=RESERVED_SLUGS)
     event = Event.objects.create(slug=slug, organiser=by, **data)
     event.organisers.set(organisers)
     audit("training.event.create", actor=by, obj=event, request=request, slug=event.slug)
@@ -209,7 +199,7 @@ def event_update(*, by, event: Event, organisers=None, request=None, **changes) 
     if moved:
         _tell_registrants(event, change="updated", fields=moved)
     if "capacity" in changed:
-        _promote_waitlisted(event)
+        _promote_waitlisted(event, request=request)
     return event
 
 
@@ -326,12 +316,13 @@ def registration_cancel(*, user, event: Event, request=None, now: datetime | Non
         previous=previous,
     )
     if freed_seat and not event.is_cancelled:
-        _promote_waitlisted(event, now=now)
+        _promote_waitlisted(event, now=now, request=request)
     return registration
 
 
-def _promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Registration]:
-    """Give free seats to the waitlist in order. The caller holds the event's row lock."""
+def _promote_waitlisted(event: Event, *, now: datetime | None = None, request=None) -> list[Registration]:
+    """Give free seats to the waitlist in order. The caller holds the event's row lock;
+    `request` is the one that freed the seats (a cancellation, a raised capacity)."""
     now = now or timezone.now()
     if event.is_cancelled or event.starts_at <= now:
         return []
@@ -346,6 +337,7 @@ def _promote_waitlisted(event: Event, *, now: datetime | None = None) -> list[Re
             "training.registration.promote",
             obj=registration,
             organisation=organisation_of(registration.user),
+            request=request,
             event=event.slug,
             user=registration.user.email,
         )

@@ -1,11 +1,10 @@
-import calendar as pycalendar
 import zoneinfo
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.actions import act
 from portal.audit import audit
-from portal.errors import DomainError
+from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
 from training import selectors, services
-from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm, parse_month
+from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm
 from training.ical import event_ics, feed_ics
 from training.models import Event
 from training.permissions import (
@@ -31,7 +31,7 @@ from training.templatetags.training_tags import viewer_zone_name
 
 def _month_bounds(first: date, zone_name: str) -> tuple[datetime, datetime]:
     zone = zoneinfo.ZoneInfo(zone_name)
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    following = month_after(first)
     return (
         datetime(first.year, first.month, 1, tzinfo=zone),
         datetime(following.year, following.month, 1, tzinfo=zone),
@@ -80,34 +80,30 @@ def event_calendar(request):
     zone_name = viewer_zone_name(user)
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(zone_name)).date()
     first = parse_month(request.GET.get("month")) or today.replace(day=1)
-    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    last = month_end(first)
     zone = zoneinfo.ZoneInfo(zone_name)
-    grid_start = datetime.combine(weeks[0][0], datetime.min.time(), tzinfo=zone)
-    grid_end = datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    grid_first, grid_last = grid_span(first, last)
+    grid_start = datetime.combine(grid_first, datetime.min.time(), tzinfo=zone)
+    grid_end = datetime.combine(grid_last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     # A day either side: an event's day is taken in the viewer's zone (or the event's own).
     events = selectors.events_filtered(user, after=grid_start - timedelta(days=1), before=grid_end + timedelta(days=1))
-    by_day: dict[date, list[Event]] = {}
-    for event in events:
-        day = event.starts_at.astimezone(zoneinfo.ZoneInfo(viewer_zone_name(user, event))).date()
-        by_day.setdefault(day, []).append(event)
-    previous_month = (first - timedelta(days=1)).replace(day=1)
-    next_month = (first + timedelta(days=32)).replace(day=1)
+    weeks = calendar_weeks(
+        first,
+        last,
+        today=today,
+        items=events,
+        day_of=lambda event: event.starts_at.astimezone(zoneinfo.ZoneInfo(viewer_zone_name(user, event))).date(),
+    )
     return render(
         request,
         "training/calendar.html",
         {
             "first": first,
-            "weeks": [
-                [
-                    {"date": d, "in_month": d.month == first.month, "today": d == today, "events": by_day.get(d, [])}
-                    for d in week
-                ]
-                for week in weeks
-            ],
-            "weekdays": [(pycalendar.day_name[i], pycalendar.day_abbr[i]) for i in range(7)],
-            "month_events": [e for d, evs in sorted(by_day.items()) if d.month == first.month for e in evs],
-            "previous_month": previous_month,
-            "next_month": next_month,
+            "weeks": weeks,
+            "weekdays": WEEKDAYS,
+            "month_events": [e for week in weeks for day in week if day.in_range for e in day.items],
+            "previous_month": month_before(first),
+            "next_month": month_after(first),
             "zone_name": zone_name,
             "profile_zone": bool(user.time_zone),
         },
@@ -158,34 +154,27 @@ def event_ics_download(request, slug: str):
     return response
 
 
-def _form_errors_from(form, exc: ValidationError | DomainError) -> None:
-    """Show a service's refusal on the form, by field where the form has that field."""
-    if isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @login_required
 def event_new(request):
     if not can_create_events(request.user):
         raise PermissionDenied
-    form = EventForm(request.POST or None, may_name_organisers=True)
+    form = EventForm(request.POST or None, organiser=request.user, may_name_organisers=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
+        done = act(
+            request,
+            lambda: services.event_create(
                 by=request.user,
                 slug=form.cleaned_data.get("slug") or "",
                 organisers=form.cleaned_data.get("organisers") or [],
                 request=request,
                 **form.service_fields(),
-            )
-        except (ValidationError, DomainError) as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, f"“{event.title}” is on the schedule.")
-            return redirect("training-event", slug=event.slug)
+            ),
+            success=lambda event: f"“{event.title}” is on the schedule.",
+            redirect_to=lambda event: event,
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "training/event_form.html", {"form": form, "event": None})
 
 
@@ -197,19 +186,21 @@ def event_edit(request, slug: str):
     may_name = can_name_organisers(request.user)
     form = EventForm(request.POST or None, event=event, may_name_organisers=may_name)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(
+        done = act(
+            request,
+            lambda: services.event_update(
                 by=request.user,
                 event=event,
                 organisers=form.cleaned_data.get("organisers") if may_name else None,
                 request=request,
                 **form.service_fields(),
-            )
-        except (ValidationError, DomainError) as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, "Event saved. Registrants are told of any change of time or place.")
-            return redirect("training-event", slug=event.slug)
+            ),
+            success="Event saved. Registrants are told of any change of time or place.",
+            redirect_to=event,
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "training/event_form.html", {"form": form, "event": event})
 
 
@@ -217,29 +208,30 @@ def event_edit(request, slug: str):
 @require_POST
 def event_register(request, slug: str):
     event = _event_for(request, slug)
-    try:
-        registration = services.registration_register(user=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if registration.status == "confirmed":
-            messages.success(request, "You are registered. Add the event to your calendar below.")
-        else:
-            messages.info(request, "The event is full: you are on the waitlist and will be told if a seat frees up.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.registration_register(user=request.user, event=event, request=request),
+        success=_registered,
+        redirect_to=event,
+    )
+
+
+def _registered(registration) -> tuple[int, str]:
+    if registration.status == "confirmed":
+        return messages.SUCCESS, "You are registered. Add the event to your calendar below."
+    return messages.INFO, "The event is full: you are on the waitlist and will be told if a seat frees up."
 
 
 @login_required
 @require_POST
 def registration_cancel(request, slug: str):
     event = _event_for(request, slug)
-    try:
-        services.registration_cancel(user=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, "Your registration is cancelled.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.registration_cancel(user=request.user, event=event, request=request),
+        success=(messages.INFO, "Your registration is cancelled."),
+        redirect_to=event,
+    )
 
 
 @login_required
@@ -248,13 +240,12 @@ def event_cancel(request, slug: str):
     event = _event_for(request, slug)
     if not can_manage_event(request.user, event):
         raise PermissionDenied
-    try:
-        services.event_cancel(by=request.user, event=event, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.info(request, "The event is cancelled and its registrants have been told.")
-    return redirect("training-event", slug=event.slug)
+    return act(
+        request,
+        lambda: services.event_cancel(by=request.user, event=event, request=request),
+        success=(messages.INFO, "The event is cancelled and its registrants have been told."),
+        redirect_to=event,
+    )
 
 
 @login_required
@@ -270,15 +261,14 @@ def attendance_mark(request, slug: str):
     registration = get_object_or_404(
         selectors.registrations_visible_to(request.user).filter(event=event), pk=form.cleaned_data["registration"]
     )
-    try:
-        services.registration_mark_attendance(
+    return act(
+        request,
+        lambda: services.registration_mark_attendance(
             by=request.user, registration=registration, status=form.cleaned_data["status"], request=request
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Attendance saved for {registration.user.display_name}.")
-    return redirect(reverse("training-event", kwargs={"slug": event.slug}) + "#registrants")
+        ),
+        success=f"Attendance saved for {registration.user.display_name}.",
+        redirect_to=event.get_absolute_url() + "#registrants",
+    )
 
 
 @login_required
@@ -286,13 +276,15 @@ def training_settings(request):
     user = request.user
     form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], request=request)
-        except DomainError as exc:
-            form.add_error("time_zone", exc.message)
-        else:
-            messages.success(request, "Time zone saved.")
-            return redirect("training-settings")
+        done = act(
+            request,
+            lambda: services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], request=request),
+            success="Time zone saved.",
+            redirect_to="training-settings",
+            form=form,
+        )
+        if done:
+            return done
     feed_url = (
         request.build_absolute_uri(reverse("training-feed", kwargs={"token": user.calendar_token}))
         if user.calendar_token

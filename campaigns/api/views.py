@@ -3,7 +3,8 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,20 +23,49 @@ from campaigns.api.serializers import (
 from campaigns.models import CampaignStatus, ContentItem, ContentStatus, MetricReport
 from campaigns.permissions import can_manage_campaigns, can_report_metrics, can_write_content
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 
 
 class CreatedCursorPagination(CursorPagination):
     ordering = "-created_at"
 
 
-def _campaign(request, slug: str):
-    return get_object_or_404(selectors.campaigns_visible_to(request.user), slug=slug)
+def _campaign(view: APIView, slug: str):
+    """The campaign in the requester's scope (404 outside it), then the view's object permissions."""
+    campaign = get_object_or_404(selectors.campaigns_visible_to(view.request.user), slug=slug)
+    view.check_object_permissions(view.request, campaign)
+    return campaign
+
+
+CreatesCampaigns = permission_from(
+    can_manage_campaigns, methods={"POST"}, message="Only policy staff create campaigns."
+)
+# The rest are asked once the campaign is fetched, so an organisation outside it hears 404, not 403.
+EditsCampaigns = permission_from(
+    can_manage_campaigns, methods={"PATCH"}, after_lookup=True, message="Only policy staff edit campaigns."
+)
+InvitesPartners = permission_from(
+    can_manage_campaigns, methods={"POST"}, after_lookup=True, message="Only policy staff invite campaign partners."
+)
+WritesContent = permission_from(
+    can_write_content,
+    methods={"POST"},
+    takes_object=True,
+    message="Only members of the campaign's partner organisations write content.",
+)
+ReportsMetrics = permission_from(
+    can_report_metrics,
+    methods={"POST"},
+    takes_object=True,
+    message="Only policy staff and the campaign's partners report metrics.",
+)
 
 
 @extend_schema(
     parameters=[OpenApiParameter("status", str, enum=CampaignStatus.values, required=False)],
 )
 class CampaignListCreate(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, CreatesCampaigns]
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
@@ -47,8 +77,6 @@ class CampaignListCreate(generics.ListAPIView):
 
     @extend_schema(request=CampaignInputSerializer, responses={201: CampaignSerializer})
     def post(self, request):
-        if not can_manage_campaigns(request.user):
-            raise PermissionDenied("Only policy staff create campaigns.")
         data = CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k != "status"}
@@ -58,15 +86,15 @@ class CampaignListCreate(generics.ListAPIView):
 
 
 class CampaignDetail(APIView):
+    permission_classes = [IsAuthenticated, EditsCampaigns]
+
     @extend_schema(responses=CampaignSerializer)
     def get(self, request, slug: str):
-        return Response(CampaignSerializer(_campaign(request, slug)).data)
+        return Response(CampaignSerializer(_campaign(self, slug)).data)
 
     @extend_schema(request=CampaignInputSerializer, responses=CampaignSerializer)
     def patch(self, request, slug: str):
-        campaign = _campaign(request, slug)
-        if not can_manage_campaigns(request.user):
-            raise PermissionDenied("Only policy staff edit campaigns.")
+        campaign = _campaign(self, slug)
         data = CampaignInputSerializer(campaign, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -85,11 +113,11 @@ class CampaignDetail(APIView):
 
 
 class PartnerInvite(APIView):
+    permission_classes = [IsAuthenticated, InvitesPartners]
+
     @extend_schema(request=PartnerInviteSerializer, responses={201: PartnerSerializer})
     def post(self, request, slug: str):
-        campaign = _campaign(request, slug)
-        if not can_manage_campaigns(request.user):
-            raise PermissionDenied("Only policy staff invite campaign partners.")
+        campaign = _campaign(self, slug)
         data = PartnerInviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         partner = services.partner_invite(by=request.user, campaign=campaign, request=request, **data.validated_data)
@@ -97,6 +125,8 @@ class PartnerInvite(APIView):
 
 
 class PartnerAnswer(APIView):
+    permission_classes = [IsAuthenticated]  # the partnership is fetched among those the requester may answer
+
     @extend_schema(
         operation_id="campaigns_partners_answer",
         request=None,
@@ -115,6 +145,7 @@ class PartnerAnswer(APIView):
 
 
 class ContentListCreate(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, WritesContent]
     serializer_class = ContentItemSerializer
     pagination_class = CreatedCursorPagination
 
@@ -125,7 +156,7 @@ class ContentListCreate(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ContentItem.objects.none()
-        campaign = _campaign(self.request, self.kwargs["slug"])
+        campaign = _campaign(self, self.kwargs["slug"])
         items = selectors.content_items_visible_to(self.request.user, campaign=campaign).prefetch_related(
             "events__actor"
         )
@@ -136,9 +167,7 @@ class ContentListCreate(generics.ListAPIView):
 
     @extend_schema(request=ContentItemInputSerializer, responses={201: ContentItemSerializer})
     def post(self, request, slug: str):
-        campaign = _campaign(request, slug)
-        if not can_write_content(request.user, campaign):
-            raise PermissionDenied("Only members of the campaign's partner organisations write content.")
+        campaign = _campaign(self, slug)
         data = ContentItemInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.content_item_create(by=request.user, campaign=campaign, request=request, **data.validated_data)
@@ -155,6 +184,8 @@ CONTENT_ACTIONS = {
 
 
 class ContentAction(APIView):
+    permission_classes = [IsAuthenticated]  # who may take which step is the services' business
+
     @extend_schema(
         operation_id="campaigns_content_action",
         request=ContentActionSerializer,
@@ -164,7 +195,7 @@ class ContentAction(APIView):
     def post(self, request, slug: str, item_id, action: str):
         if action not in CONTENT_ACTIONS:
             raise NotFound
-        campaign = _campaign(request, slug)
+        campaign = _campaign(self, slug)
         item = get_object_or_404(selectors.content_items_visible_to(request.user, campaign=campaign), pk=item_id)
         data = ContentActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -178,19 +209,18 @@ class ContentAction(APIView):
 
 
 class MetricListCreate(generics.ListAPIView):
+    permission_classes = [IsAuthenticated, ReportsMetrics]
     serializer_class = MetricReportSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return MetricReport.objects.none()
-        campaign = _campaign(self.request, self.kwargs["slug"])
+        campaign = _campaign(self, self.kwargs["slug"])
         return selectors.metric_reports_visible_to(self.request.user, campaign=campaign)
 
     @extend_schema(request=MetricReportInputSerializer, responses={201: MetricReportSerializer})
     def post(self, request, slug: str):
-        campaign = _campaign(request, slug)
-        if not can_report_metrics(request.user, campaign):
-            raise PermissionDenied("Only policy staff and the campaign's partners report metrics.")
+        campaign = _campaign(self, slug)
         data = MetricReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.metric_report_create(

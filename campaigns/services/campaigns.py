@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from campaigns.models import (
     Campaign,
@@ -16,6 +15,7 @@ from campaigns.permissions import (
 )
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
+from portal.slugs import unique_slug
 
 # Paths under /campaigns/ that a slug must not shadow.
 RESERVED_SLUGS = frozenset({"new", "calendar"})
@@ -48,16 +48,6 @@ CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
 # --- Campaigns --------------------------------------------------------------------------------
 
 
-def _unique_slug(base: str) -> str:
-    base = slugify(base)[:70] or "campaign"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-campaign"
-    slug, n = base, 2
-    while Campaign.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _check_dates(start_date: dt.date, end_date: dt.date) -> None:
     if end_date < start_date:
         raise DomainError("The end date must not be before the start date.", field="end_date")
@@ -82,7 +72,7 @@ def campaign_create(
         if Campaign.objects.filter(slug=slug).exists():
             raise DomainError("Another campaign already uses this address.", field="slug")
     else:
-        slug = _unique_slug(title)
+        slug = unique_slug(title, model=Campaign, fallback="campaign", reserved=RESERVED_SLUGS)
     campaign = Campaign.objects.create(
         slug=slug, title=title, start_date=start_date, end_date=end_date, owner=by, **plan
     )

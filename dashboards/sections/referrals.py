@@ -15,27 +15,27 @@ def home_sections(user) -> list[tuple[str, dict]]:
     role = role_of(user)
     if role == Role.LE_LIAISON:
         return [("referrals/le_home.html", liaison_desk(user))]
-    if role not in (Role.NGO_MEMBER, Role.NGO_ADMIN, Role.LE_LIAISON):
+    if role not in (Role.NGO_MEMBER, Role.NGO_ADMIN):
         return []
     counts = selectors.referral_status_counts(user)
     section = {
-        "title": "Your requests" if role == Role.LE_LIAISON else "Your referrals",
+        "title": "Your referrals",
         "counts": [{"status": s.value, "label": s.label, "count": counts[s.value]} for s in Status],
         "decisions": list(selectors.referral_recent_decisions(user)),
         "can_file": bool(kinds_filable_by(user)),
     }
+    section["referrals"] = section["decisions"]
     return [("referrals/_home_section.html", section)]
 
 
 def liaison_desk(user) -> dict:
+    open_requests = le_selectors.agency_open_requests(user, limit=20)
     decided = le_selectors.agency_recent_decisions(user, limit=10)
     figures = le_selectors.agency_figures(user)
     share = figures["removal"]["share"]
     return {
-        "open": [
-            {"referral": r, "clock": le_selectors.request_clock(r)}
-            for r in le_selectors.agency_open_requests(user, limit=20)
-        ],
+        "referrals": [*open_requests, *decided],
+        "open": [{"referral": r, "clock": le_selectors.request_clock(r)} for r in open_requests],
         "decided": [
             {
                 "referral": r,

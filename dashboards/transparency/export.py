@@ -2,13 +2,15 @@
 
 The CSV is long-form, one value per row (`section, key, label, measure, value`), so every
 section of the report fits one table and a spreadsheet can pivot it. Suppressed counts are
-the string "<5"; withheld ratios and percentiles are empty cells (`null` in JSON).
+the string "<5"; withheld ratios and percentiles are empty cells (`null` in JSON). Queue names
+are typed by queue leads, so the file is written by the portal's formula-defusing writer.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+
+from portal import csv
 
 CSV_HEADER = ["section", "key", "label", "measure", "value"]
 

@@ -1,6 +1,11 @@
-"""Audit entries for sign-in and MFA events, which Django and allauth announce as signals."""
+"""Audit entries for sign-in and MFA events, which Django and allauth announce as signals.
+
+Lockouts by the rate limits are not signals: portal.accounts.forms (second factor),
+partners.adapter (password) and portal.accounts.ratelimit (any 429) write those.
+"""
 
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
@@ -42,4 +47,31 @@ def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
 
 @receiver(mfa_signals.authenticator_reset)
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    audit("mfa.reset", actor=user, request=request, type=authenticator.type)
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        audit("mfa.recovery_codes_regenerated", actor=user, organisation=organisation_of(user), request=request)
+    else:
+        audit("mfa.reset", actor=user, request=request, type=authenticator.type)
+
+
+@receiver(mfa_signals.authentication_failed)
+def on_authentication_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    audit(
+        "mfa.failed",
+        actor=user,
+        organisation=organisation_of(user),
+        request=request,
+        type=authenticator.type,
+        reauthentication=bool(reauthentication),
+    )
+
+
+@receiver(mfa_signals.authenticator_used)
+def on_authenticator_used(sender, request, user, authenticator, reauthenticated=False, **kwargs):
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        # A recovery code is the fallback for a lost device: worth noticing, and how many are
+        # left. Read again: allauth marked the code used on a copy of the row it locked.
+        codes = Authenticator.objects.get(pk=authenticator.pk).wrap()
+        unused = len(codes.get_unused_codes())
+        audit("mfa.recovery_code_used", actor=user, organisation=organisation_of(user), request=request, unused=unused)
+    else:
+        audit("mfa.used", actor=user, request=request, type=authenticator.type, reauthenticated=bool(reauthenticated))

@@ -9,8 +9,8 @@ from django import forms
 from referrals.engine import legal
 from referrals.intake.services.bulk import targets_from_text
 from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
-from referrals.intake.services.filing import FIELDS_BY_KIND, referral_clean
-from referrals.models import Category, Kind, Severity, Status
+from referrals.intake.services.validation import FIELDS_BY_KIND, REQUIRED_BY_KIND, referral_clean
+from referrals.models import Category, Kind, Severity
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -89,21 +89,40 @@ class ReferralForm(forms.Form):
         self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
+        self._mark_required(self.data.get("kind") if self.is_bound else None)
         self.submission: dict = {}
         self.inspected: list = []
+
+    def _mark_required(self, kind: str | None) -> None:
+        """Mark the fields the chosen kind requires (the first offered kind when none is chosen
+        yet, as the browser shows it); the form's script moves the marks when the kind changes."""
+        kind = kind if kind in self.kinds else self.kinds[0] if self.kinds else None
+        for name, kinds in REQUIRED_BY_KIND.items():
+            field = self.fields[name]
+            field.required_mark = kind in kinds  # read by includes/form.html
+            if field.required_mark and not field.widget.use_fieldset:  # not on each box of a group
+                field.widget.attrs.update({"required": True, "aria-required": "true"})
 
     @property
     def fields_by_kind_json(self) -> str:
         return json.dumps({k: [str(x) for x in v] for k, v in FIELDS_BY_KIND.items()})
 
+    @property
+    def required_by_kind_json(self) -> str:
+        return json.dumps({k: [str(x) for x in v] for k, v in REQUIRED_BY_KIND.items()})
+
     def clean(self):
+        # The filing is checked as a whole even when some fields already failed, so one
+        # submission shows every error, not the fields' first and the filing's on the next try.
         data = super().clean()
-        if self.errors:
-            return data
         submission = {k: v for k, v in data.items() if k not in ("targets", "evidence")}
         submission["targets"] = targets_from_text(data.get("targets", ""))
         result = referral_clean(submission, kinds_allowed=self.kinds)
         for field, messages in result.errors.items():
+            if field in self.errors:
+                if list(self.errors[field]) != [str(self.fields[field].error_messages["required"])]:
+                    continue
+                del self.errors[field]  # the filing's own words say more than "This field is required."
             if field == "targets" and messages and isinstance(messages[0], dict):
                 messages = [
                     f"Line {n}: {' '.join(m for ms in item.values() for m in ms)}"
@@ -117,19 +136,6 @@ class ReferralForm(forms.Form):
             self.add_error("evidence", exc.message)
         self.submission = submission
         return data
-
-
-class ReferralFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Reference or account", max_length=200)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
-    received_after = forms.DateField(
-        required=False, label="Received from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_before = forms.DateField(
-        required=False, label="Received until", widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 class EvidenceForm(forms.Form):

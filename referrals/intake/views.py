@@ -12,19 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.audit import audit
+from portal.actions import act, show_on_form
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import legal
-from referrals.engine.clock import Clock
+from referrals.engine.clock import clock_of
+from referrals.filters import ReferralSearchFilter
 from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
     EvidenceForm,
-    ReferralFilterForm,
     ReferralForm,
     RenewalForm,
     ReplyForm,
@@ -43,6 +44,8 @@ from referrals.permissions import (
     is_submitting_member,
     kinds_filable_by,
 )
+from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
 
@@ -54,24 +57,26 @@ def _referral(request, reference: str) -> Referral:
     return referral
 
 
+def _page(referral: Referral) -> str:
+    return reverse("referral-detail", kwargs={"reference": referral.reference})
+
+
 @login_required
 def referral_list(request):
-    form = ReferralFilterForm(request.GET or None)
-    qs = selectors.referrals_visible_to(request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        qs,
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-        search=filters.get("q", ""),
-    )
+    filters = ReferralSearchFilter(request.GET, queryset=selectors.referrals_visible_to(request.user), request=request)
+    # A filter that does not parse lists nothing (the API answers 400): never a wider list.
+    qs = filters.qs if filters.is_valid() else filters.queryset.none()
     rows, newer, older = _keyset_page(qs, request.GET)
+    referrals_read_audit(
+        user=request.user,
+        referrals=rows,
+        view="referrals",
+        filters=filters.form.cleaned_data if filters.is_valid() else None,
+        request=request,
+    )
     query = urlencode({k: v for k, v in request.GET.items() if k not in ("before", "after") and v})
     context = {
-        "form": form,
+        "form": filters.form,
         "referrals": rows,
         "newer": newer,
         "older": older,
@@ -126,18 +131,12 @@ def referral_new(request):
 @login_required
 def referral_detail(request, reference: str):
     referral = _referral(request, reference)
-    if referral.is_law_enforcement:
-        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
+    referral_audit_viewed(referral, by=request.user, request=request)
     user = request.user
     now = timezone.now()
-    clock = None
-    if referral.due_at:
-        clock = Clock(
-            received_at=referral.received_at,
-            due_at=referral.due_at,
-            paused_at=referral.paused_at,
-            decided_at=referral.decided_at or (referral.closed_at if referral.is_closed else None),
-        )
+    # The one clock the work list and the review panel read too, so pauses count the same.
+    clock = clock_of(referral)
+    running = clock is not None and not referral.is_closed
     context = {
         "referral": referral,
         "targets": referral.targets.all(),
@@ -151,11 +150,10 @@ def referral_detail(request, reference: str):
         "can_add_evidence": can_add_evidence(user, referral),
         "evidence_form": EvidenceForm(),
         "reply_form": ReplyForm(),
-        "withdraw_form": WithdrawForm(),
         "clock": clock,
         "remaining": clock.remaining(now) if clock else None,
-        "at_risk": clock.is_at_risk(now) if clock else False,
-        "breached": referral.breached or (clock.is_breached(now) if clock and not referral.is_closed else False),
+        "at_risk": clock.is_at_risk(now) if running else False,
+        "breached": referral.breached or (clock.is_breached(now) if running else False),
         "closed": referral.status in CLOSED_STATUSES,
         **_law_enforcement_context(user, referral),
     }
@@ -183,20 +181,23 @@ def _law_enforcement_context(user, referral: Referral) -> dict:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_withdraw(request, reference: str):
+    """GET asks for confirmation (withdrawing cannot be undone); POST withdraws."""
     referral = _referral(request, reference)
+    if request.method == "GET":
+        if not can_withdraw(request.user, referral):
+            raise PermissionDenied("Only the submitting organisation can withdraw an open referral.")
+        return render(request, "referrals/withdraw_confirm.html", {"referral": referral, "form": WithdrawForm()})
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{referral.reference} withdrawn.")
-    return redirect("referral-detail", reference=referral.reference)
+    return act(
+        request,
+        lambda: intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request),
+        success=f"{referral.reference} withdrawn.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -206,16 +207,16 @@ def referral_reply(request, reference: str):
     form = ReplyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Write your answer (at most 5,000 characters).")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        intake.referral_reply(referral=referral, user=request.user, body=form.cleaned_data["body"], request=request)
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Answer sent; the review resumes.")
-    return redirect("referral-detail", reference=referral.reference)
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: intake.referral_reply(
+            referral=referral, user=request.user, body=form.cleaned_data["body"], request=request
+        ),
+        success="Answer sent; the review resumes.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -225,18 +226,16 @@ def referral_evidence_add(request, reference: str):
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose at least one file.")
-        return redirect("referral-detail", reference=referral.reference)
-    try:
-        rows = evidence.evidence_add(
+        return redirect(_page(referral))
+    return act(
+        request,
+        lambda: evidence.evidence_add(
             referral=referral, uploads=form.cleaned_data["evidence"], user=request.user, request=request
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.")
-    return redirect("referral-detail", reference=referral.reference)
+        ),
+        success=lambda rows: f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.",
+        redirect_to=_page(referral),
+        deny_with_403=True,
+    )
 
 
 @login_required
@@ -265,7 +264,7 @@ def bulk_upload(request):
             items = bulk.parse_csv(upload.read())
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
         except DomainError as exc:
-            form.add_error("file" if exc.field == "file" else None, exc.message)
+            show_on_form(form, exc)
         else:
             return redirect("referral-bulk-job", job_id=job.id)
     jobs = selectors.bulk_jobs_of(request.user)[:10]

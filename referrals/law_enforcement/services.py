@@ -19,7 +19,8 @@ from partners.models import Role
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.notifications import notify_users
-from referrals.intake.services.filing import PRESERVE_DEFAULT_DAYS, ReferralInvalid, referral_clean, referrals_create
+from referrals.intake.services.filing import referrals_create
+from referrals.intake.services.validation import PRESERVE_DEFAULT_DAYS, ReferralInvalid, referral_clean
 from referrals.models import CLOSED_STATUSES, Action, Kind, PreservationHold, Referral, Status
 from referrals.permissions import can_file, is_submitting_member
 from referrals.services.timeline import timeline_add

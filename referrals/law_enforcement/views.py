@@ -7,25 +7,28 @@ law-enforcement request is audited.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import csv
+from portal.actions import act
 from portal.audit import audit
-from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import clock
-from referrals.intake.forms import ReferralFilterForm, RenewalForm
+from referrals.filters import ReferralFilter
+from referrals.intake.forms import RenewalForm
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
+from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import clean_filters
 
 EXPORT_COLUMNS = [
     "reference",
@@ -49,8 +52,6 @@ EXPORT_COLUMNS = [
     "action",
     "non_compliance_reason",
 ]
-# A spreadsheet would run a cell starting with these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _feedback_referral(request, reference: str) -> Referral:
@@ -59,14 +60,7 @@ def _feedback_referral(request, reference: str) -> Referral:
         raise Http404("No such removal order.")
     if not le_selectors.feedback_available(referral):
         raise Http404("There is no feedback until the removal order is decided.")
-    audit(
-        "referral.view",
-        actor=request.user,
-        obj=referral,
-        organisation=referral.organisation,
-        request=request,
-        view="feedback",
-    )
+    referral_audit_viewed(referral, by=request.user, request=request, view="feedback")
     return referral
 
 
@@ -88,19 +82,7 @@ def removal_order_feedback_json(request, reference: str):
 # --- Export ------------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _row(referral: Referral) -> list[str]:
+def _row(referral: Referral) -> list:
     decision = getattr(referral, "decision", None)
     minutes = None
     if referral.decided_at is not None:
@@ -110,7 +92,7 @@ def _row(referral: Referral) -> list[str]:
             ),
             1,
         )
-    values = [
+    return [
         referral.reference,
         referral.id,
         referral.kind,
@@ -132,32 +114,31 @@ def _row(referral: Referral) -> list[str]:
         decision.action if decision else "",
         decision.non_compliance_reason if decision else "",
     ]
-    return [_cell(v) for v in values]
 
 
 @login_required
 def requests_export(request):
     if not can_export_requests(request.user):
         raise PermissionDenied("Only liaisons export their agency's requests.")
-    form = ReferralFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.referral_filter(
-        le_selectors.agency_requests(request.user),
-        status=filters.get("status", ""),
-        kind=filters.get("kind", ""),
-        category=filters.get("category", ""),
-        received_after=filters.get("received_after"),
-        received_before=filters.get("received_before"),
-    ).order_by("seq")
+    filters = ReferralFilter(request.GET, queryset=le_selectors.agency_requests(request.user), request=request)
+    if not filters.is_valid():
+        # The API's filters, the API's answer: a bad value is refused, never exported unfiltered.
+        problems = "\n".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    qs = filters.qs.order_by("seq")
+    # The entry names every request the file holds (SPEC §5), read before it streams.
+    named = [Referral(seq=seq, received_at=at, id=id) for seq, at, id in qs.values_list("seq", "received_at", "id")]
     audit(
         "referral.export",
         actor=request.user,
         organisation=request.user.membership.organisation,
         request=request,
-        count=qs.count(),
-        filters={k: str(v) for k, v in filters.items() if v},
+        count=len(named),
+        references=[r.reference for r in named],
+        ids=[str(r.id) for r in named],
+        filters=clean_filters(filters.form.cleaned_data),
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer()  # defuses spreadsheet formulas in every cell
 
     def rows():
         yield writer.writerow(EXPORT_COLUMNS)
@@ -183,17 +164,16 @@ def preservation_renew(request, reference: str):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("referral-detail", reference=referral.reference)
-    try:
-        renewal = legal_services.preservation_renew(
+    return act(
+        request,
+        lambda: legal_services.preservation_renew(
             by=request.user,
             referral=referral,
             preserve_until=form.cleaned_data.get("preserve_until"),
             request=request,
-        )
-    except DomainError as exc:
-        if exc.status_code == 403:
-            raise PermissionDenied(exc.message) from None
-        messages.error(request, exc.message)
-        return redirect("referral-detail", reference=referral.reference)
-    messages.success(request, f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.")
-    return redirect("referral-detail", reference=renewal.reference)
+        ),
+        success=lambda renewal: f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.",
+        redirect_to=lambda renewal: reverse("referral-detail", kwargs={"reference": renewal.reference}),
+        failure_redirect_to=reverse("referral-detail", kwargs={"reference": referral.reference}),
+        deny_with_403=True,
+    )

@@ -1,5 +1,7 @@
 """Forms of the reviewer's workbench; validation proper lives in the services."""
 
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -29,8 +31,12 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class DecisionForm(forms.Form):
+    """The decision on `referral`. Nothing is chosen for the reviewer on a legal kind; only the
+    outcomes that can answer its kind are offered; fields that do not apply to the chosen
+    outcome are ignored (and hidden by the form's script, see `fields_by_action`)."""
+
     action = forms.ChoiceField(label="Outcome", choices=Action.choices)
-    ground = forms.ChoiceField(label="Ground", choices=Ground.choices, widget=forms.RadioSelect, initial=Ground.TERMS)
+    ground = forms.ChoiceField(label="Ground", choices=Ground.choices, widget=forms.RadioSelect)
     policy = forms.CharField(
         label="Rule or legal provision", max_length=300, help_text="e.g. Violent extremism policy 3.1, or TCO Art. 3"
     )
@@ -66,9 +72,42 @@ class DecisionForm(forms.Form):
         label="Apply to the other open notices about the same accounts", required=False, initial=True
     )
 
+    # The fields that apply only to some outcomes, and those outcomes.
+    fields_by_action = {
+        "restriction_end": sorted(decisions.RESTRICTING_ACTIONS),
+        "non_compliance_reason": [Action.UNABLE_TO_COMPLY],
+        "apply_to_subject": sorted(decisions.SUBJECT_WIDE_ACTIONS),
+    }
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = [
+            (value, label)
+            for value, label in Action.choices
+            if decisions.ACTION_ONLY_FOR.get(value, referral.kind) == referral.kind
+        ]
+        self.fields["action"].choices = [("", "Choose an outcome"), *offered]
+        if not referral.is_legal:
+            self.fields["ground"].initial = Ground.TERMS
+
+    @property
+    def fields_by_action_json(self) -> str:
+        return json.dumps({k: [str(a) for a in v] for k, v in self.fields_by_action.items()})
+
     def clean_territorial_scope(self):
         raw = self.cleaned_data["territorial_scope"]
         return [code for code in raw.replace(";", ",").replace(" ", ",").split(",") if code]
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action not in self.fields_by_action["restriction_end"]:
+            data["restriction_end"] = None
+        if action not in self.fields_by_action["non_compliance_reason"]:
+            data["non_compliance_reason"] = ""
+        if action not in self.fields_by_action["apply_to_subject"]:
+            data["apply_to_subject"] = False
+        return data
 
 
 class RequestInfoForm(forms.Form):

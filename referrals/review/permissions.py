@@ -4,6 +4,8 @@ Seeing a referral is the selectors' business (404 outside scope); these say whet
 who can see it may act on it (403 otherwise).
 """
 
+from django.http import Http404
+
 from partners.models import Role
 from portal.accounts.roles import is_platform, is_queue_lead, role_of
 
@@ -11,6 +13,12 @@ from portal.accounts.roles import is_platform, is_queue_lead, role_of
 def can_see_queues(user) -> bool:
     """Platform roles see queues, work lists and subjects; partners never do."""
     return is_platform(user)
+
+
+def require_queue_access(user) -> None:
+    """For pages and endpoints that exist only for platform roles: anyone else gets 404."""
+    if not can_see_queues(user):
+        raise Http404
 
 
 def can_work_queue(user, queue) -> bool:

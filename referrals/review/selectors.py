@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 from django.db.models.lookups import LessThanOrEqual
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from referrals.engine import routing
@@ -58,6 +59,11 @@ def queues_visible_to(user) -> QuerySet[Queue]:
     if not can_see_queues(user):
         return Queue.objects.none()
     return Queue.objects.all()
+
+
+def queue_for(user, slug: str) -> Queue:
+    """The queue `slug` for pages and endpoints: 404 if there is none `user` may see."""
+    return get_object_or_404(queues_visible_to(user), slug=slug)
 
 
 class EpochSeconds(Func):

@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.actions import act, show_on_form
 from portal.errors import DomainError
 from referrals import selectors
 from referrals.engine import routing
@@ -29,27 +31,19 @@ from referrals.review.permissions import (
     can_claim,
     can_manage_routing,
     can_reassign,
-    can_see_queues,
     can_see_statement_errors,
     can_work_queue,
+    require_queue_access,
 )
 from referrals.review.services import claims, decisions, statements
 from referrals.review.services import queues as queue_services
+from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
 def _leads_only(request) -> None:
-    _platform_only(request)
+    require_queue_access(request.user)
     if not can_manage_routing(request.user):
         raise PermissionDenied
 
@@ -61,8 +55,12 @@ def _referral(request, reference: str) -> Referral:
     return referral
 
 
+def _page(referral: Referral) -> str:
+    return reverse("referral-detail", kwargs={"reference": referral.reference})
+
+
 def _back(referral: Referral):
-    return redirect("referral-detail", reference=referral.reference)
+    return redirect(_page(referral))
 
 
 def _clock_rows(referrals, now):
@@ -86,11 +84,13 @@ def _clock_rows(referrals, now):
 
 @login_required
 def queue_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     now = timezone.now()
+    mine = list(queue_selectors.assigned_to(request.user)[:50])
+    referrals_read_audit(user=request.user, referrals=mine, view="assigned", request=request)
     context = {
         "queues": queue_selectors.queue_summaries(request.user, now=now),
-        "mine": _clock_rows(queue_selectors.assigned_to(request.user)[:50], now),
+        "mine": _clock_rows(mine, now),
         "can_manage": can_manage_routing(request.user),
         "statement_counts": queue_selectors.statement_counts(request.user),
     }
@@ -99,13 +99,16 @@ def queue_list(request):
 
 @login_required
 def queue_detail(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     tab = request.GET.get("tab", "waiting")
     if tab not in queue_selectors.WORKLIST_TABS:
         tab = "waiting"
     page = Paginator(queue_selectors.worklist(request.user, queue, tab=tab), PAGE_SIZE).get_page(
         request.GET.get("page")
+    )
+    filters = {"queue": queue.slug, "tab": tab, "page": request.GET.get("page")}
+    referrals_read_audit(
+        user=request.user, referrals=page.object_list, view="worklist", filters=filters, request=request
     )
     now = timezone.now()
     context = {
@@ -124,8 +127,7 @@ def queue_detail(request, slug: str):
 @login_required
 @require_POST
 def queue_claim(request, slug: str):
-    _platform_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     if not can_work_queue(request.user, queue):
         raise PermissionDenied
     referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
@@ -139,7 +141,7 @@ def queue_claim(request, slug: str):
 @login_required
 def queue_edit(request, slug: str):
     _leads_only(request)
-    queue = _queue(request, slug)
+    queue = queue_selectors.queue_for(request.user, slug)
     initial = {
         "name": queue.name,
         "description": queue.description,
@@ -148,13 +150,15 @@ def queue_edit(request, slug: str):
     }
     form = QueueForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"{queue.name} saved.")
-            return redirect("queue-detail", slug=queue.slug)
+        done = act(
+            request,
+            lambda: queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data),
+            success=f"{queue.name} saved.",
+            redirect_to=reverse("queue-detail", kwargs={"slug": queue.slug}),
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "referrals/queue_edit.html", {"queue": queue, "form": form})
 
 
@@ -163,7 +167,7 @@ def queue_edit(request, slug: str):
 
 @login_required
 def rule_list(request):
-    _platform_only(request)
+    require_queue_access(request.user)
     rules = queue_selectors.rules_visible_to(request.user)
     form = TryItForm(request.GET or None)
     explanation = decision = None
@@ -183,6 +187,7 @@ def rule_list(request):
         explanation, decision = queue_selectors.routing_explain(request.user, facts)
     context = {
         "rules": rules,
+        "fallback_rules": {rule.pk for rule in rules if queue_services.rule_is_fallback(rule)},
         "form": form,
         "explanation": explanation,
         "decision": decision,
@@ -198,23 +203,33 @@ def rule_edit(request, pk: int | None = None):
     initial = RuleForm.initial_for(rule) if rule else {"enabled": True, "priority_boost": 0}
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            rule = queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"Rule '{rule.name}' saved.")
-            return redirect("rule-list")
+        done = act(
+            request,
+            lambda: queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data),
+            success=lambda saved: f"Rule '{saved.name}' saved.",
+            redirect_to="rule-list",
+            form=form,
+        )
+        if done:
+            return done
     return render(request, "referrals/rules_edit.html", {"rule": rule, "form": form})
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rule_delete(request, pk: int):
+    """GET asks for confirmation; POST deletes (the fallback rule never: the service refuses)."""
     _leads_only(request)
     rule = get_object_or_404(queue_selectors.rules_visible_to(request.user), pk=pk)
-    queue_services.rule_delete(by=request.user, rule=rule, request=request)
-    messages.success(request, f"Rule '{rule.name}' deleted.")
+    try:
+        if request.method == "GET":
+            queue_services.rule_check_deletable(rule)
+            return render(request, "referrals/rule_delete_confirm.html", {"rule": rule})
+        queue_services.rule_delete(by=request.user, rule=rule, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Rule '{rule.name}' deleted.")
     return redirect("rule-list")
 
 
@@ -229,6 +244,8 @@ def subject_detail(request, id):
     before = request.GET.get("before", "")
     before = int(before) if before.isdigit() else None
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
+    filters = {"subject": subject.pk, "before": before}
+    referrals_read_audit(user=request.user, referrals=referrals, view="subject", filters=filters, request=request)
     linked = queue_selectors.subject_linked(request.user, subject)
     size = queue_selectors.SUBJECT_LIST_SIZE
     context = {
@@ -247,7 +264,7 @@ def subject_detail(request, id):
 
 
 def _statement_leads_only(request) -> None:
-    _platform_only(request)
+    require_queue_access(request.user)
     if not can_see_statement_errors(request.user):
         raise PermissionDenied
 
@@ -286,27 +303,17 @@ def statement_resend(request, puid: str):
 # --- Actions from the referral page --------------------------------------------------------------
 
 
-def _run(request, referral: Referral, action, success: str):
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return _back(referral)
-
-
 @login_required
 @require_POST
 def referral_claim(request, reference: str):
     referral = _referral(request, reference)
     if not can_claim(request.user, referral):
         raise PermissionDenied
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_claim(by=request.user, referral=referral, request=request),
-        "You claimed this referral.",
+        success="You claimed this referral.",
+        redirect_to=_page(referral),
     )
 
 
@@ -316,11 +323,11 @@ def referral_release(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_release(by=request.user, referral=referral, request=request),
-        "Returned to the queue.",
+        success="Returned to the queue.",
+        redirect_to=_page(referral),
     )
 
 
@@ -334,13 +341,13 @@ def referral_request_info(request, reference: str):
     if not form.is_valid():
         messages.error(request, "Write the question for the submitter.")
         return _back(referral)
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_request_info(
             by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
         ),
-        "Question sent; the clock is paused until the submitter answers.",
+        success="Question sent; the clock is paused until the submitter answers.",
+        redirect_to=_page(referral),
     )
 
 
@@ -350,20 +357,21 @@ def referral_decide(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
+        # A decision the form lets through but the service finds invalid comes back on the
+        # form; any other refusal is a message on the referral page.
         try:
-            decisions.referral_decide(by=request.user, referral=referral, request=request, **form.cleaned_data)
+            return act(
+                request,
+                lambda: decisions.referral_decide(
+                    by=request.user, referral=referral, request=request, **form.cleaned_data
+                ),
+                success="Decision recorded; the submitter has been told.",
+                redirect_to=_page(referral),
+            )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return _back(referral)
-        else:
-            messages.success(request, "Decision recorded; the submitter has been told.")
-            return _back(referral)
+            show_on_form(form, exc)
     return render(request, "referrals/queue_decision.html", {"referral": referral, "form": form})
 
 
@@ -377,9 +385,9 @@ def referral_reassign(request, reference: str):
     if not form.is_valid():
         messages.error(request, "Choose a reviewer or a queue.")
         return _back(referral)
-    return _run(
+    return act(
         request,
-        referral,
         lambda: claims.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
-        "Reassigned.",
+        success="Reassigned.",
+        redirect_to=_page(referral),
     )

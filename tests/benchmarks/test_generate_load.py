@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from benchmarks import load
+from benchmarks import cast
 from partners.models import Organisation
 from referrals.models import (
     DECIDED_STATUSES,
@@ -81,7 +81,7 @@ def test_decided_referrals_have_a_decision_and_a_timeline(generated):
 
 
 def test_one_organisation_holds_a_tenth_of_the_referrals(generated):
-    big = Organisation.objects.get(slug=load.BIG_ORGANISATION)
+    big = Organisation.objects.get(slug=cast.BIG_ORGANISATION)
     assert Referral.objects.filter(organisation=big).count() == N // 10
     assert Referral.objects.filter(organisation__slug__startswith="load-").count() == N
 

@@ -4,7 +4,7 @@ import csv
 import io
 from pathlib import Path
 
-from tests.portal.test_transparency_dataset import ORGANISATION_NAMES, build_dataset
+from tests.dashboards.test_transparency_dataset import ORGANISATION_NAMES, build_dataset
 
 
 def test_a_visitor_picks_a_quarter_sees_the_charts_and_downloads_the_csv(page, live_server, routing_table, ngo, agency):

@@ -2,8 +2,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from campaigns.charts import line_chart, metric_charts
+from campaigns.charts import metric_charts
 from campaigns.selectors import referral_context
+from portal.charts import Datum, line_svg
 from referrals.models import Referral
 from tests.campaigns.conftest import START, make_campaign
 
@@ -52,12 +53,12 @@ def test_the_context_waits_for_the_campaign_to_start(policy):
 
 def test_a_chart_has_a_title_a_description_and_a_titled_point_per_value():
     svg = str(
-        line_chart(
-            [(dt.date(2026, 3, 2), 1234), (dt.date(2026, 3, 9), None), (dt.date(2026, 3, 16), 99)],
+        line_svg(
+            [Datum("2026-03-02", 1234), Datum("2026-03-09", None), Datum("2026-03-16", 99)],
             chart_id="c",
             title="Impressions <all>",
             description="Per week",
-            label="impressions",
+            point_title="impressions",
         )
     )
     assert svg.startswith("<svg") and 'role="img"' in svg

@@ -17,7 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from partners.models import Role
-from referrals.intake.services.filing import referral_clean, referrals_create
+from referrals.intake.services.filing import referrals_create
+from referrals.intake.services.validation import referral_clean
 from referrals.models import Queue, Referral, Status, TimelineEvent
 from referrals.permissions import kinds_filable_by
 from referrals.review.services.claims import referral_claim_next

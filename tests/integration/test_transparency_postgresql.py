@@ -1,3 +1,3 @@
 """The transparency figures again, on PostgreSQL, where percentiles are computed in SQL."""
 
-from tests.portal.test_transparency_figures import *  # noqa: F403
+from tests.dashboards.test_transparency_figures import *  # noqa: F403

@@ -237,3 +237,17 @@ def test_out_of_range_times_and_capacity_are_400_not_500(api_for, policy):
     assert (huge.status_code, list(huge.json())) == (400, ["capacity"])
     assert (long.status_code, list(long.json())) == (400, ["ends_at"])
     assert not Event.objects.exists()
+
+
+def test_an_organiser_who_names_organisers_gets_403_and_nothing_changes(api_for, make_event, reviewer, lead):
+    event = make_event(organisers=[reviewer])
+
+    response = api_for(reviewer).patch(
+        f"/api/v1/events/{event.slug}/", {"title": "Renamed", "organisers": [lead.email]}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only policy staff name an event's organisers."}
+    event.refresh_from_db()
+    assert event.title == "Recognising recruitment narratives"
+    assert list(event.organisers.all()) == [reviewer]

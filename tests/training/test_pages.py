@@ -303,3 +303,15 @@ def test_home_page_shows_my_registrations_and_next_events(client_for, ngo_member
 
     assert "My workshop" in html
     assert "Another event" in html
+
+
+def test_a_new_event_starts_in_the_organisers_own_time_zone(client_for, policy):
+    policy.time_zone = "Asia/Kolkata"
+    policy.save(update_fields=["time_zone"])
+    response = client_for(policy).get("/training/new/")
+    assert response.context["form"]["timezone"].value() == "Asia/Kolkata"
+
+
+def test_a_new_event_starts_in_utc_for_an_organiser_without_a_zone(client_for, policy):
+    response = client_for(policy).get("/training/new/")
+    assert response.context["form"]["timezone"].value() == "UTC"

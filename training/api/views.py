@@ -5,12 +5,14 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 from training import selectors, services
 from training.api.serializers import (
     RegistrationResultSerializer,
@@ -18,7 +20,18 @@ from training.api.serializers import (
     TrainingEventInputSerializer,
     TrainingEventSerializer,
 )
-from training.permissions import can_create_events, can_manage_event, can_name_organisers
+from training.permissions import can_create_events, can_manage_event
+
+CreatesEvents = permission_from(
+    can_create_events, methods={"POST"}, message="Only policy staff create training events."
+)
+# Asked once the event is fetched in scope, so someone it is hidden from hears 404, not 403.
+ManagesEvent = permission_from(
+    can_manage_event,
+    methods={"PATCH"},
+    takes_object=True,
+    message="Only policy staff and the event's organisers may edit it.",
+)
 
 
 class EventPagination(CursorPagination):
@@ -46,6 +59,7 @@ def _organisers(emails):
 
 
 class EventList(GenericAPIView):
+    permission_classes = [IsAuthenticated, CreatesEvents]
     serializer_class = TrainingEventSerializer
     pagination_class = EventPagination
     content_negotiation_class = FormatIsAFilterNegotiation
@@ -70,8 +84,6 @@ class EventList(GenericAPIView):
         request=TrainingEventInputSerializer, responses={201: TrainingEventSerializer}, summary="Publish an event"
     )
     def post(self, request):
-        if not can_create_events(request.user):
-            raise PermissionDenied("Only policy staff create training events.")
         data = TrainingEventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -85,6 +97,7 @@ class EventList(GenericAPIView):
 
 
 class EventDetail(GenericAPIView):
+    permission_classes = [IsAuthenticated, ManagesEvent]
     serializer_class = TrainingEventSerializer
 
     def get_event(self, slug):
@@ -105,21 +118,20 @@ class EventDetail(GenericAPIView):
     )
     def patch(self, request, slug):
         event = self.get_event(slug)
-        if not can_manage_event(request.user, event):
-            raise PermissionDenied("Only policy staff and the event's organisers may edit it.")
+        self.check_object_permissions(request, event)
         data = TrainingEventInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k in request.data}
         if "slug" in fields:
             raise ValidationError({"slug": ["An event's address cannot change."]})
+        # Naming organisers depends on the body, so the service refuses it (NotAllowed → 403).
         organisers = _organisers(fields.pop("organisers", None))
-        if organisers is not None and not can_name_organisers(request.user):
-            raise PermissionDenied("Only policy staff name an event's organisers.")
         services.event_update(by=request.user, event=event, organisers=organisers, request=request, **fields)
         return self.respond(self.get_event(slug))
 
 
 class EventRegister(GenericAPIView):
+    permission_classes = [IsAuthenticated]  # who is in the audience is the service's business (403)
     serializer_class = RegistrationResultSerializer
 
     @extend_schema(
@@ -134,6 +146,7 @@ class EventRegister(GenericAPIView):
 
 
 class EventCancel(GenericAPIView):
+    permission_classes = [IsAuthenticated]
     serializer_class = RegistrationResultSerializer
 
     @extend_schema(request=None, responses=RegistrationResultSerializer, summary="Cancel my registration")

@@ -6,7 +6,7 @@ PostgreSQL (executemany elsewhere), a batch per transaction, with progress on st
 
 from django.core.management.base import BaseCommand, CommandError
 
-from benchmarks import load
+from benchmarks import cast, load
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if batch < 1:
             raise CommandError("--batch must be at least 1.")
         if reset:
-            load.reset(log=self.stdout.write)
+            cast.reset(log=self.stdout.write)
         if referrals == 0:
             return
         self.stdout.write(f"Generating {referrals:,} referrals (seed {seed}, batches of {batch:,})…")

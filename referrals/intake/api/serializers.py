@@ -9,7 +9,7 @@ from rest_framework import serializers
 from referrals.engine import legal
 from referrals.models import BulkJob, Category, Evidence, Kind, Referral, Severity
 
-# --- Input (validation itself lives in referrals.services.intake.referral_clean) -----------
+# --- Input (validation itself lives in referrals.intake.services.validation.referral_clean) --
 
 
 class TargetInputSerializer(serializers.Serializer):

@@ -6,19 +6,20 @@ is a 404; a visible referral the caller may not act on is a 403.
 
 from __future__ import annotations
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.audit import audit
 from portal.errors import DomainError
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 from referrals import selectors
+from referrals.filters import ReferralFilter
 from referrals.intake.api.serializers import (
     BulkAcceptedSerializer,
     BulkInputSerializer,
@@ -34,8 +35,10 @@ from referrals.intake.api.serializers import (
 from referrals.intake.downloads import evidence_response
 from referrals.intake.services import bulk, evidence, idempotency
 from referrals.intake.services import filing as intake
-from referrals.models import Category, Kind, Referral, Status, Target
+from referrals.models import Referral
 from referrals.permissions import can_file
+from referrals.services.audit import referral_audit_viewed
+from referrals.services.reads import referrals_read_audit
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -45,32 +48,13 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
+# Who may file which kind is the service's business (with its own messages); bulk is refused
+# up front, before the upload is read or an idempotency key reserved.
+FilesReferrals = permission_from(can_file, message="Your role does not file referrals.")
+
+
 class ReferralPagination(CursorPagination):
     ordering = "-seq"
-
-
-class ReferralFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    category = django_filters.ChoiceFilter(choices=Category.choices)
-    queue = django_filters.CharFilter(method="filter_queue", help_text="Queue slug (platform roles)")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    subject = django_filters.UUIDFilter(method="filter_subject", help_text="Subject id")
-
-    class Meta:
-        model = Referral
-        fields: list[str] = []
-
-    def filter_queue(self, queryset, name, value):
-        # Partners do not see queues, so their filter by one matches nothing rather than
-        # letting them map which of their referrals sit where.
-        if not selectors.is_platform_staff(self.request.user):
-            return queryset.none()
-        return queryset.filter(queue__slug=value)
-
-    def filter_subject(self, queryset, name, value):
-        return queryset.filter(seq__in=Target.objects.filter(subject_id=value).values("referral_id"))
 
 
 def _context(request) -> dict:
@@ -81,16 +65,12 @@ def _referral(request, id) -> Referral:
     return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
 
 
-def _audit_view(request, referral: Referral) -> None:
-    if referral.is_law_enforcement:
-        audit("referral.view", actor=request.user, obj=referral, organisation=referral.organisation, request=request)
-
-
 def _invalid(exc: intake.ReferralInvalid):
     return serializers.ValidationError(exc.errors)
 
 
 class ReferralListCreate(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
     serializer_class = ReferralSerializer
     pagination_class = ReferralPagination
     filterset_class = ReferralFilter
@@ -101,6 +81,15 @@ class ReferralListCreate(generics.ListAPIView):
 
     def get_serializer_context(self):
         return _context(self.request)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        request = self.request
+        filters = {k: v for k, v in request.query_params.items() if k in ReferralFilter.base_filters}
+        referrals_read_audit(
+            user=request.user, referrals=page or (), view="api.referrals", filters=filters, request=request
+        )
+        return page
 
     @extend_schema(
         request=ReferralInputSerializer,
@@ -152,25 +141,30 @@ def _run(work):
 
 
 class ReferralDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses=ReferralSerializer)
     def get(self, request, id):
         referral = _referral(request, id)
-        _audit_view(request, referral)
+        referral_audit_viewed(referral, by=request.user, request=request)
         return Response(ReferralSerializer(referral, context=_context(request)).data)
 
 
 class ReferralEvents(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         responses=EventSerializer(many=True),
         description="The whole timeline, oldest first, as a plain list (not paginated).",
     )
     def get(self, request, id):
         referral = _referral(request, id)
-        _audit_view(request, referral)
+        referral_audit_viewed(referral, by=request.user, request=request)
         return Response(EventSerializer(selectors.referral_events(request.user, referral), many=True).data)
 
 
 class EvidenceUpload(APIView):
+    permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
@@ -187,6 +181,8 @@ class EvidenceUpload(APIView):
 
 
 class EvidenceDownload(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 410: None})
     def get(self, request, id, evidence_id):
         referral = _referral(request, id)
@@ -195,6 +191,8 @@ class EvidenceDownload(APIView):
 
 
 class ReferralWithdraw(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(request=WithdrawInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
         referral = _referral(request, id)
@@ -207,6 +205,8 @@ class ReferralWithdraw(APIView):
 
 
 class ReferralMessages(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(
         request=MessageInputSerializer,
         responses=ReferralSerializer,
@@ -221,6 +221,7 @@ class ReferralMessages(APIView):
 
 
 class BulkCreate(APIView):
+    permission_classes = [IsAuthenticated, FilesReferrals]
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
@@ -249,12 +250,12 @@ class BulkCreate(APIView):
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
             return status.HTTP_202_ACCEPTED, {"job": str(job.id)}
 
-        if not can_file(request.user):
-            return Response({"detail": "Your role does not file referrals."}, status=403)
         return idempotent(request, "referrals.bulk", payload, create)
 
 
 class JobDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
     @extend_schema(responses=BulkJobSerializer)
     def get(self, request, id):
         job = get_object_or_404(selectors.bulk_jobs_of(request.user), id=id)

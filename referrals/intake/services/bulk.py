@@ -14,11 +14,13 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from portal import csv as portal_csv
 from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed
 from portal.queueing import enqueue_on_commit
-from referrals.intake.services.filing import forbidden_kind_message, referral_clean, referrals_create
+from referrals.intake.services.filing import referrals_create
+from referrals.intake.services.validation import forbidden_kind_message, referral_clean
 from referrals.models import BulkJob
 from referrals.permissions import kinds_filable_by
 
@@ -126,7 +128,7 @@ def bulk_job_create(*, user, items: list[dict], request=None) -> BulkJob:
     job = BulkJob.objects.create(owner=user, organisation=organisation_of(user), items=items, total=len(items))
     audit("referral.bulk_job", actor=user, obj=job, organisation=job.organisation, request=request, total=job.total)
 
-    enqueue_on_commit("referrals.tasks.import_bulk_job", str(job.id))
+    enqueue_on_commit("referrals.tasks.import_bulk_job", str(job.id), background=True)
     return job
 
 
@@ -210,7 +212,7 @@ def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[Bu
 def csv_template() -> str:
     """The header and two example rows, served as the downloadable template."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = portal_csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     writer.writerow(
         [

@@ -1,16 +1,13 @@
-"""Filing referrals (SPEC §3): validation per kind and role, subjects, the timeline, routing.
-
-`referral_clean` is the one validation used by the form, the API and bulk import, so a row
-that a CSV refuses is refused in the same words as a single filing.
+"""Filing referrals (SPEC §3): subjects, the referral rows, the timeline and routing; withdrawing
+and answering a request for information. Validation is `validation.referral_clean`.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -20,12 +17,17 @@ from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
-from referrals.engine import clock, dsa, legal, normalise
+from referrals.engine import clock, normalise
 from referrals.intake.services.evidence import Inspected, evidence_store
+from referrals.intake.services.validation import (
+    CLOCK_KINDS,
+    EXPLANATION_MAX,
+    Cleaned,
+    ReferralInvalid,
+    forbidden_kind_message,
+    referral_clean,
+)
 from referrals.models import (
-    LAW_ENFORCEMENT_KINDS,
-    LEGAL_KINDS,
-    Category,
     Kind,
     Referral,
     Severity,
@@ -36,270 +38,8 @@ from referrals.models import (
 )
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
 from referrals.review.services.claims import referral_clock_resume
-from referrals.services.codes import COUNTRIES, LANGUAGES
 from referrals.services.notify import referral_notify_status
-from referrals.services.timeline import timeline_add, timeline_event
-
-EXPLANATION_MIN, EXPLANATION_MAX = 20, 5000
-TARGETS_MAX = 100
-PRESERVE_DEFAULT_DAYS = 90
-PRESERVE_MAX_DAYS = 365
-CLOCK_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.EMERGENCY_REQUEST})
-TEXT_LIMITS = {"authority_reference": 120, "legal_basis": 300, "issuing_authority": 200}
-_TRUE = {"true", "1", "yes", "on", "y"}
-_FALSE = {"false", "0", "no", "off", "n", ""}
-
-# Which kinds need which fields, for the form's help text and its script.
-FIELDS_BY_KIND = {
-    "good_faith_confirmed": [Kind.NOTICE],
-    "authority_reference": sorted(LAW_ENFORCEMENT_KINDS),
-    "legal_basis": sorted(LEGAL_KINDS),
-    "issuing_authority": [Kind.REMOVAL_ORDER],
-    "legal_grounds": [Kind.REMOVAL_ORDER],
-    "preserve_until": [Kind.PRESERVATION_REQUEST],
-}
-
-
-class ReferralInvalid(DomainError):
-    """Field errors `{field: [messages]}`; `targets` may instead hold one dict per item."""
-
-    def __init__(self, errors: dict):
-        super().__init__("The referral could not be filed; see the errors by field.")
-        self.errors = errors
-
-
-@dataclass
-class Cleaned:
-    fields: dict
-    targets: list[normalise.Target]
-    # When the content of a target was posted, where the submitter said (`posted_at`).
-    posted_at: dict[normalise.Target, datetime] = field(default_factory=dict)
-
-
-@dataclass
-class CleanResult:
-    cleaned: Cleaned | None = None
-    errors: dict = field(default_factory=dict)
-    forbidden_kind: str | None = None  # a valid kind the submitter may not file
-
-
-def _text(raw: Mapping, key: str, errors: dict) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[key] = ["Must be text."]
-        return ""
-    return value.strip()
-
-
-def _bool(raw: Mapping, key: str, errors: dict) -> bool:
-    value = raw.get(key)
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    errors[key] = ["Must be true or false."]
-    return False
-
-
-def _date(raw: Mapping, key: str, errors: dict) -> date | None:
-    value = raw.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    errors[key] = ["Must be a date as YYYY-MM-DD."]
-    return None
-
-
-def _choice(raw: Mapping, key: str, choices, errors: dict, *, required: bool = True) -> str:
-    value = _text(raw, key, errors)
-    if key in errors:
-        return ""
-    if not value:
-        if required:
-            errors[key] = ["This field is required."]
-        return ""
-    if value not in choices.values:
-        errors[key] = [f"“{value}” is not one of: {', '.join(choices.values)}."]
-        return ""
-    return value
-
-
-def _posted_at(item, now: datetime) -> tuple[datetime | None, str | None]:
-    """A target's optional `posted_at` (ISO 8601; a date alone is midnight UTC), or the
-    reason it is refused."""
-    value = item.get("posted_at") if isinstance(item, Mapping) else None
-    if value in (None, ""):
-        return None, None
-    posted = value if isinstance(value, datetime) else None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            posted = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            posted = None
-    if posted is None:
-        return None, "Give when the content was posted as an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z."
-    if timezone.is_naive(posted):
-        posted = timezone.make_aware(posted, UTC)
-    if posted > now + timedelta(minutes=5):
-        return None, "The content cannot have been posted in the future."
-    if posted.date() < dsa.EARLIEST_CONTENT_DATE:
-        return None, f"Content dates start on {dsa.EARLIEST_CONTENT_DATE:%Y-%m-%d}."
-    return posted, None
-
-
-def _targets(raw: Mapping, errors: dict, now: datetime) -> tuple[list[normalise.Target], dict]:
-    items = raw.get("targets")
-    if items in (None, "", []):
-        errors["targets"] = ["Name at least one target: a URL, or a platform and an account."]
-        return [], {}
-    if not isinstance(items, list | tuple):
-        errors["targets"] = ["Must be a list of targets."]
-        return [], {}
-    if len(items) > TARGETS_MAX:
-        errors["targets"] = [f"At most {TARGETS_MAX} targets per referral; this one has {len(items)}."]
-        return [], {}
-    item_errors: list[dict] = []
-    targets: list[normalise.Target] = []
-    posted: dict[normalise.Target, datetime] = {}
-    for item in items:
-        item_error = {}
-        try:
-            target = normalise.normalise_target(item)
-            targets.append(target)
-        except normalise.TargetError as exc:
-            target = None
-            key = "url" if not isinstance(item, Mapping) or item.get("url") or not item.get("platform") else "account"
-            item_error[key] = [str(exc)]
-        posted_at, problem = _posted_at(item, now)
-        if problem:
-            item_error["posted_at"] = [problem]
-        elif target is not None and posted_at is not None:
-            posted.setdefault(target, posted_at)  # the same target twice: its first date
-        item_errors.append(item_error)
-    if any(item_errors):
-        errors["targets"] = item_errors
-        return [], {}
-    unique = list(dict.fromkeys(targets))  # the same target twice names it once
-    return unique, posted
-
-
-def _exact_urls(items, targets: list[normalise.Target], errors: dict) -> None:
-    """A removal order names the exact URLs of the content (Reg. 2021/784 Art. 3(4)(c)),
-    never a platform and account pair."""
-    item_errors = [
-        {} if isinstance(item, Mapping) and item.get("url") else {"url": ["A removal order needs the exact URL."]}
-        for item in items
-    ]
-    if any(item_errors):
-        errors["targets"] = item_errors
-        targets.clear()
-
-
-def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | None = None) -> CleanResult:
-    """Validate one referral as submitted (JSON, form or CSV row). Never raises."""
-    today = today or timezone.localdate()
-    if not isinstance(raw, Mapping):
-        return CleanResult(errors={"non_field_errors": ["Each referral must be an object."]})
-    errors: dict = {}
-    kind = _choice(raw, "kind", Kind, errors)
-    category = _choice(raw, "category", Category, errors)
-    severity = _choice(raw, "severity", Severity, errors, required=kind != Kind.EMERGENCY_REQUEST)
-    if kind == Kind.EMERGENCY_REQUEST:
-        severity = Severity.IMMINENT  # an emergency is a threat to life by definition (SPEC §5)
-
-    explanation = _text(raw, "explanation", errors)
-    if "explanation" not in errors:
-        if not explanation:
-            errors["explanation"] = ["This field is required."]
-        elif not EXPLANATION_MIN <= len(explanation) <= EXPLANATION_MAX:
-            errors["explanation"] = [
-                f"Write between {EXPLANATION_MIN} and {EXPLANATION_MAX} characters; this has {len(explanation)}."
-            ]
-    targets, posted_at = _targets(raw, errors, timezone.now())
-    if kind == Kind.REMOVAL_ORDER and targets:
-        _exact_urls(raw["targets"], targets, errors)
-
-    language = _text(raw, "language", errors).lower()
-    if language and language not in LANGUAGES:
-        errors["language"] = ["Use a two-letter ISO 639-1 language code, e.g. “en” or “ar”."]
-    country = _text(raw, "country", errors).upper()
-    if country and country not in COUNTRIES:
-        errors["country"] = ["Use a two-letter ISO 3166-1 country code, e.g. “GB” or “FR”."]
-
-    good_faith = _bool(raw, "good_faith_confirmed", errors)
-    if kind == Kind.NOTICE and "good_faith_confirmed" not in errors and not good_faith:
-        errors["good_faith_confirmed"] = ["Confirm that the notice is accurate and made in good faith."]
-
-    texts = {}
-    for key, limit in TEXT_LIMITS.items():
-        texts[key] = _text(raw, key, errors)
-        if len(texts[key]) > limit:
-            errors[key] = [f"At most {limit} characters."]
-    if kind in LAW_ENFORCEMENT_KINDS and not texts["authority_reference"] and "authority_reference" not in errors:
-        errors["authority_reference"] = ["Give the agency's case number for law-enforcement requests."]
-    if kind in LEGAL_KINDS and not texts["legal_basis"] and "legal_basis" not in errors:
-        errors["legal_basis"] = ["Name the legal basis of the request."]
-    if kind == Kind.REMOVAL_ORDER and not texts["issuing_authority"] and "issuing_authority" not in errors:
-        errors["issuing_authority"] = ["Name the competent authority that issued the removal order."]
-    if kind not in LAW_ENFORCEMENT_KINDS:
-        texts = dict.fromkeys(texts, "")
-    elif kind not in LEGAL_KINDS:
-        texts["legal_basis"] = texts["issuing_authority"] = ""
-    elif kind != Kind.REMOVAL_ORDER:
-        texts["issuing_authority"] = ""
-
-    legal_grounds: list[str] = []
-    if kind == Kind.REMOVAL_ORDER:
-        legal_grounds, messages = legal.clean_grounds(raw.get("legal_grounds"), required=True)
-        if messages:
-            errors["legal_grounds"] = messages
-
-    preserve_until = _date(raw, "preserve_until", errors)
-    if kind == Kind.PRESERVATION_REQUEST and "preserve_until" not in errors:
-        preserve_until = preserve_until or today + timedelta(days=PRESERVE_DEFAULT_DAYS)
-        if preserve_until <= today:
-            errors["preserve_until"] = ["Must be a date after today."]
-        elif preserve_until > today + timedelta(days=PRESERVE_MAX_DAYS):
-            errors["preserve_until"] = [f"At most {PRESERVE_MAX_DAYS} days ahead; renew the request later."]
-    elif kind != Kind.PRESERVATION_REQUEST:
-        preserve_until = None
-        errors.pop("preserve_until", None)
-
-    forbidden = kind if kind and kind not in set(kinds_allowed) else None
-    if errors or forbidden:
-        return CleanResult(errors=errors, forbidden_kind=forbidden)
-    fields = {
-        "kind": kind,
-        "category": category,
-        "severity": severity,
-        "explanation": explanation,
-        "language": language,
-        "country": country,
-        "good_faith_confirmed": good_faith if kind == Kind.NOTICE else False,
-        "preserve_until": preserve_until,
-        "legal_grounds": legal_grounds,
-        **texts,
-    }
-    return CleanResult(cleaned=Cleaned(fields=fields, targets=targets, posted_at=posted_at))
-
-
-def forbidden_kind_message(kind: str) -> str:
-    label = Kind(kind).label
-    if kind in LEGAL_KINDS:
-        return f"{label}s may be filed only by liaisons of a verified law-enforcement agency."
-    return f"Your role may not file a {label.lower()}."
-
+from referrals.services.timeline import timeline_add, timeline_add_many, timeline_event
 
 # --- Creating -----------------------------------------------------------------------------------
 
@@ -438,12 +178,10 @@ def referrals_create(
         through.objects.bulk_create(
             [through(from_subject_id=a, to_subject_id=b) for a, b in links], ignore_conflicts=True
         )
-    from referrals.models import TimelineEvent
-
-    events = [timeline_event(r, "received", actor=user, message=_received_message(r)) for r in referrals]
-    for event in events:
-        event.at = now  # receipt is acknowledged at the instant the clock starts
-    TimelineEvent.objects.bulk_create(events)
+    # Receipt is acknowledged at the instant the clock starts.
+    timeline_add_many(
+        timeline_event(r, "received", actor=user, message=_received_message(r), at=now) for r in referrals
+    )
 
     enqueue_on_commit("referrals.tasks.route_referrals", [r.seq for r in referrals])
     return referrals

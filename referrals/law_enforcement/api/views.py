@@ -6,13 +6,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.audit import audit
+from portal.permissions import permission_from
 from referrals import selectors
 from referrals.law_enforcement import selectors as le_selectors
 from referrals.permissions import can_see_feedback
+from referrals.services.audit import referral_audit_viewed
 
 
 class GroundSerializer(serializers.Serializer):
@@ -54,7 +56,13 @@ class FeedbackSerializer(serializers.Serializer):
     non_compliance_reason = NonComplianceSerializer(allow_null=True)
 
 
+# Feedback does not exist for anyone else who can see the referral: 404, not 403.
+SeesFeedback = permission_from(can_see_feedback, takes_object=True, not_found=True)
+
+
 class ReferralFeedback(APIView):
+    permission_classes = [IsAuthenticated, SeesFeedback]
+
     @extend_schema(
         responses={200: FeedbackSerializer, 404: OpenApiResponse(description="Not visible, or not a decided order")},
         description="Feedback to the issuing authority on a decided removal order: what was done, when, and "
@@ -62,14 +70,8 @@ class ReferralFeedback(APIView):
     )
     def get(self, request, id):
         referral = get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
-        if not can_see_feedback(request.user, referral) or not le_selectors.feedback_available(referral):
+        self.check_object_permissions(request, referral)
+        if not le_selectors.feedback_available(referral):
             raise Http404
-        audit(
-            "referral.view",
-            actor=request.user,
-            obj=referral,
-            organisation=referral.organisation,
-            request=request,
-            view="api.feedback",
-        )
+        referral_audit_viewed(referral, by=request.user, request=request, view="api.feedback")
         return Response(le_selectors.removal_order_feedback(referral))

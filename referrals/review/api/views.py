@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +17,15 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.audit import audit
 from portal.pagination import CursorPagination
+from portal.permissions import permission_from
 from referrals import selectors
 from referrals.intake.api.serializers import ReferralSerializer
 from referrals.models import Action, Decision, Ground, Referral, Status
@@ -32,6 +33,7 @@ from referrals.review import selectors as queue_selectors
 from referrals.review import statement_of_reasons as sor
 from referrals.review.permissions import can_act_on, can_see_queues
 from referrals.review.services import claims, decisions
+from referrals.services.reads import law_enforcement_in, referrals_read_audit
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -151,17 +153,11 @@ def _context(request) -> dict:
     return {"request": request, "platform": True}
 
 
-def _platform_only(request) -> None:
-    if not can_see_queues(request.user):
-        raise Http404
-
-
-def _queue(request, slug: str):
-    return get_object_or_404(queue_selectors.queues_visible_to(request.user), slug=slug)
-
-
-def _referral(request, id) -> Referral:
-    return get_object_or_404(selectors.referrals_visible_to(request.user), id=id)
+def _referral(view: APIView, id) -> Referral:
+    """The referral in the requester's scope (404 outside it), then the view's object permissions."""
+    referral = get_object_or_404(selectors.referrals_visible_to(view.request.user), id=id)
+    view.check_object_permissions(view.request, referral)
+    return referral
 
 
 def _reload(request, referral: Referral) -> Referral:
@@ -179,30 +175,44 @@ def _instant(raw: str, field: str) -> datetime:
     return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 class WorklistPagination(CursorPagination):
     ordering = queue_selectors.WORKLIST_ORDER
+
+
+# --- Permissions -------------------------------------------------------------------------------
+
+# Queues do not exist for partners (404, like any outsider).
+SeesQueues = permission_from(can_see_queues, not_found=True)
+
+
+def _acts_on(verb: str):
+    """Checked on the referral once fetched in scope, before the body is read (outside → 404)."""
+    return permission_from(
+        can_act_on, takes_object=True, message=f"Only the assigned reviewer or a queue lead may {verb}."
+    )
+
+
+# After the lookup: a partner sees its own referral (403 here) but not another's (404).
+ExportsStatements = permission_from(can_see_queues, after_lookup=True, message="The export is for platform staff.")
 
 
 # --- Queues ------------------------------------------------------------------------------------
 
 
 class QueueList(APIView):
+    permission_classes = [IsAuthenticated, SeesQueues]
+
     @extend_schema(
         responses=QueueSerializer(many=True),
         description="Every queue with its counts (SPEC §9: a plain array; a handful of rows).",
     )
     def get(self, request):
-        _platform_only(request)
         summaries = queue_selectors.queue_summaries(request.user)
         return Response(QueueSerializer(summaries, many=True).data)
 
 
 class QueueReferrals(ListAPIView):
+    permission_classes = [IsAuthenticated]  # the queue is fetched in scope: 404 for partners
     serializer_class = ReferralSerializer
     pagination_class = WorklistPagination
 
@@ -222,7 +232,7 @@ class QueueReferrals(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no queue
             return Referral.objects.none()
-        queue = _queue(self.request, self.kwargs["slug"])
+        queue = queue_selectors.queue_for(self.request.user, self.kwargs["slug"])
         wanted = self.request.query_params.get("status", Status.ROUTED)
         tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
         if wanted not in tabs:
@@ -232,14 +242,25 @@ class QueueReferrals(ListAPIView):
     def get_serializer_context(self):
         return _context(self.request)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        request = self.request
+        filters = {"queue": self.kwargs["slug"], "status": request.query_params.get("status", Status.ROUTED)}
+        referrals_read_audit(
+            user=request.user, referrals=page or (), view="api.worklist", filters=filters, request=request
+        )
+        return page
+
 
 class QueueClaim(APIView):
+    permission_classes = [IsAuthenticated]  # scope, then membership in the service
+
     @extend_schema(
         request=None,
         responses={200: ReferralSerializer, 204: OpenApiResponse(description="Nothing to claim")},
     )
     def post(self, request, slug):
-        queue = _queue(request, slug)
+        queue = queue_selectors.queue_for(request.user, slug)
         # The service checks queue membership first (NotAllowed → 403, before anything is read).
         referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
         if referral is None:
@@ -251,10 +272,11 @@ class QueueClaim(APIView):
 
 
 class ReferralRequestInfo(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("ask")]
+
     @extend_schema(request=RequestInfoInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may ask.")
+        referral = _referral(self, id)
         data = RequestInfoInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = claims.referral_request_info(
@@ -264,23 +286,25 @@ class ReferralRequestInfo(APIView):
 
 
 class ReferralRelease(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("release")]
+
     @extend_schema(request=None, responses=ReferralSerializer)
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may release.")
+        referral = _referral(self, id)
         referral = claims.referral_release(by=request.user, referral=referral, request=request)
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 
 class ReferralDecision(APIView):
+    permission_classes = [IsAuthenticated, _acts_on("decide")]
+
     @extend_schema(
         request=DecisionInputSerializer,
         responses={200: ReferralSerializer, 400: OpenApiResponse(description="{field: [messages]}")},
         description="Decide (SPEC §4.6). 403 for anyone but the assignee or a queue lead; 409 once decided.",
     )
     def post(self, request, id):
-        referral = _referral(request, id)
-        _require(can_act_on(request.user, referral), "Only the assigned reviewer or a queue lead may decide.")
+        referral = _referral(self, id)
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decisions.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
@@ -288,6 +312,8 @@ class ReferralDecision(APIView):
 
 
 class ReferralStatementOfReasons(APIView):
+    permission_classes = [IsAuthenticated, ExportsStatements]
+
     @extend_schema(
         responses={
             200: StatementOfReasonsSerializer,
@@ -297,8 +323,7 @@ class ReferralStatementOfReasons(APIView):
         "A referral closed by another referral's decision answers that decision's statement, with its `puid`.",
     )
     def get(self, request, id):
-        referral = _referral(request, id)
-        _require(can_see_queues(request.user), "The export is for platform staff.")
+        referral = _referral(self, id)
         decision = sor.answering_decision(referral)
         if decision is None:
             raise NotFound("The referral is not decided, so it has no statement of reasons yet.")
@@ -306,7 +331,13 @@ class ReferralStatementOfReasons(APIView):
         if reason:
             raise NotFound(reason)
         decision = queue_selectors.statements_visible_to(request.user).get(pk=decision.pk)
-        audit("referral.statement_export", actor=request.user, obj=referral, organisation=referral.organisation)
+        audit(
+            "referral.statement_export",
+            actor=request.user,
+            obj=referral,
+            organisation=referral.organisation,
+            request=request,
+        )
         return Response(sor.statement_for(decision))
 
 
@@ -330,6 +361,7 @@ class StatementPagination(CursorPagination):
 
 
 class StatementBatch(ListAPIView):
+    permission_classes = [IsAuthenticated, SeesQueues]
     pagination_class = StatementPagination
 
     @extend_schema(
@@ -345,7 +377,6 @@ class StatementBatch(ListAPIView):
         "(SPEC §22). Platform roles only; anyone else gets 404.",
     )
     def get(self, request, *args, **kwargs):
-        _platform_only(request)
         response = super().get(request, *args, **kwargs)
         audit(
             "statement.batch_export",
@@ -372,6 +403,8 @@ class StatementBatch(ListAPIView):
 
 
 class SubjectDetail(APIView):
+    permission_classes = [IsAuthenticated]  # subjects_visible_to is empty for partners: 404
+
     @extend_schema(responses=SubjectSerializer)
     def get(self, request, id):
         subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
@@ -393,5 +426,13 @@ class SubjectDetail(APIView):
             "linked_count": queue_selectors.subject_linked_count(request.user, subject),
             "linked": list(linked[: queue_selectors.SUBJECT_LIST_SIZE]),
         }
-        audit("subject.view", actor=request.user, obj=subject)
+        requests = law_enforcement_in(data["referrals"])
+        audit(
+            "subject.view",
+            actor=request.user,
+            obj=subject,
+            request=request,
+            references=[r.reference for r in requests],
+            ids=[str(r.id) for r in requests],
+        )
         return Response(SubjectSerializer(data).data)

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import Role
-from portal.models import AuditEvent
+from portal.audit import audit_entry, audit_many
 from portal.notifications import notify_users
-from referrals.models import Referral, Status, TimelineEvent
+from referrals.models import Referral, Status
+from referrals.services.timeline import timeline_add_many, timeline_event
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def referrals_mark_breached(*, now: datetime | None = None) -> list[Referral]:
     now = now or timezone.now()
     candidates = list(
         Referral.objects.filter(status__in=RUNNING, breached=False, due_at__lt=now, paused_at__isnull=True)
-        .select_related("queue")
+        .select_related("queue", "organisation")
         .order_by("due_at")[:WATCH_BATCH]
     )
     marked: list[Referral] = []
@@ -49,29 +50,21 @@ def referrals_mark_breached(*, now: datetime | None = None) -> list[Referral]:
                 marked.append(referral)
         if not marked:
             return []
-        TimelineEvent.objects.bulk_create(
-            [
-                TimelineEvent(
-                    referral=r,
-                    at=now,
-                    type="breached",
-                    message="The deadline for a decision has passed.",
-                    data={"due_at": r.due_at.isoformat()},
-                )
-                for r in marked
-            ]
+        timeline_add_many(
+            timeline_event(
+                r, "breached", message="The deadline for a decision has passed.", at=now, due_at=r.due_at.isoformat()
+            )
+            for r in marked
         )
-        AuditEvent.objects.bulk_create(
-            [
-                AuditEvent(
-                    action="referral.breach",
-                    object_type=r._meta.label_lower,
-                    object_id=str(r.pk),
-                    organisation_id=r.organisation_id,
-                    data={"queue": r.queue.slug if r.queue else None, "due_at": r.due_at.isoformat()},
-                )
-                for r in marked
-            ]
+        audit_many(
+            audit_entry(
+                "referral.breach",
+                obj=r,
+                organisation=r.organisation,
+                queue=r.queue.slug if r.queue else None,
+                due_at=r.due_at.isoformat(),
+            )
+            for r in marked
         )
         link = (
             f"/queues/{marked[0].queue.slug}/"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit
+from portal.countries import is_country_code
 from portal.errors import TransitionError
 from referrals.engine import clock, dsa
 from referrals.models import (
@@ -28,6 +29,7 @@ from referrals.models import (
     Status,
     Subject,
 )
+from referrals.review.services import neutral
 from referrals.review.services.claims import WORKABLE, locked, paused_fields, require_act
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
@@ -53,7 +55,6 @@ ACTION_ONLY_FOR = {
     Action.DATA_PRESERVED: Kind.PRESERVATION_REQUEST,
     Action.DATA_DISCLOSED: Kind.EMERGENCY_REQUEST,
 }
-COUNTRY = re.compile(r"^[A-Z]{2}$")
 STATEMENT_MIN, STATEMENT_MAX = 20, 5000
 PRESERVATION_DEFAULT_DAYS = 90
 
@@ -111,8 +112,8 @@ def decision_validate(
         territorial_scope = [c for c in re.split(r"[\s,]+", territorial_scope) if c]
     for code in territorial_scope:
         code = str(code).strip().upper()
-        if not COUNTRY.match(code):
-            errors["territorial_scope"] = f"'{code}' is not a two-letter ISO country code."
+        if not is_country_code(code):
+            errors["territorial_scope"] = f"'{code}' is not an ISO 3166-1 country code, e.g. DE."
             break
         # The DSA Transparency Database takes only EEA countries (SPEC §22); empty means all.
         outside = dsa.territorial_scope_error(code)
@@ -235,11 +236,13 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
     )
     referral_notify_status(referral)
     if valid.apply_to_subject and valid.action in SUBJECT_WIDE_ACTIONS and subject_ids:
-        _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now)
+        _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now, request=request)
     return decision
 
 
-def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids: list, now: datetime) -> list[Referral]:
+def _apply_to_subjects(
+    *, by, source: Referral, decision: Decision, subject_ids: list, now: datetime, request=None
+) -> list[Referral]:
     open_statuses = [Status.RECEIVED, *WORKABLE]
     seqs = set(
         Referral.objects.filter(
@@ -256,17 +259,26 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
         .order_by("seq")
     )
     status = STATUS_FOR_ACTION.get(decision.action, Status.ACTIONED)
+    linked = (
+        f"Decision: {decision.get_action_display()}, applied from the decision on {source.reference} "
+        f"about the same account."
+    )
     closed = []
     for other in others:
         fields = _close(other, status, now, related=source)
         other.save(update_fields=fields)
         met = clock.clock_of(other).met_deadline() if other.due_at else None
+        # Another organisation's submitter gets a statement written for it, never the source's
+        # reference, legal basis or reasons (SPEC §4.6); the platform keeps `applied_from`.
+        shared = other.organisation_id == source.organisation_id
         other.decision = Decision.objects.create(
             referral=other,
             action=decision.action,
-            ground=decision.ground,
-            policy=decision.policy,
-            statement_of_reasons=decision.statement_of_reasons,
+            ground=decision.ground if shared else neutral.GROUND,
+            policy=decision.policy if shared else neutral.POLICY,
+            statement_of_reasons=decision.statement_of_reasons
+            if shared
+            else neutral.applied_statement(decision.action),
             territorial_scope=decision.territorial_scope,
             restriction_end=decision.restriction_end,
             apply_to_subject=False,
@@ -279,8 +291,8 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
             other,
             "decided",
             actor=by,
-            message=f"Decision: {decision.get_action_display()}, applied from the decision on {source.reference} "
-            f"about the same account.",
+            message=linked if shared else neutral.applied_message(decision.action),
+            platform_message=linked,
             action=decision.action,
             applied_from=source.reference,
         )
@@ -289,6 +301,7 @@ def _apply_to_subjects(*, by, source: Referral, decision: Decision, subject_ids:
             actor=by,
             obj=other,
             organisation=other.organisation,
+            request=request,
             outcome=decision.action,
             applied_from=source.reference,
         )

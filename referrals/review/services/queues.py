@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from portal.audit import audit
+from portal.countries import is_country_code
 from portal.errors import DomainError, NotAllowed
 from referrals.models import Category, Kind, Queue, RoutingRule, Severity
 from referrals.review.permissions import can_assign_to, can_manage_routing
+from referrals.review.services.routing import FALLBACK_QUEUE
 
 RULE_FIELDS = (
     "order",
@@ -24,6 +26,7 @@ RULE_FIELDS = (
     "enabled",
 )
 SUBMITTER_KINDS = ("ngo", "law_enforcement", "platform")
+CONDITION_FIELDS = ("kinds", "categories", "severities", "countries", "languages", "submitter_kinds")
 
 
 def _require_lead(by) -> None:
@@ -71,6 +74,14 @@ def _clean_list(values, allowed, field: str, *, upper: bool = False, pattern_ok:
     return cleaned
 
 
+def _clean_countries(values) -> list[str]:
+    codes = _clean_list(values, None, "countries", upper=True)
+    for code in codes:
+        if not is_country_code(code):
+            raise DomainError(f"'{code}' is not an ISO 3166-1 country code, e.g. DE.", field="countries")
+    return codes
+
+
 @transaction.atomic
 def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) -> RoutingRule:
     """Create a rule (rule=None) or change one; conditions are validated against the enums."""
@@ -96,13 +107,20 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
         "kinds": _clean_list(fields.get("kinds"), Kind.values, "kinds"),
         "categories": _clean_list(fields.get("categories"), Category.values, "categories", pattern_ok=True),
         "severities": _clean_list(fields.get("severities"), Severity.values, "severities"),
-        "countries": _clean_list(fields.get("countries"), None, "countries", upper=True),
+        "countries": _clean_countries(fields.get("countries")),
         "languages": _clean_list(fields.get("languages"), None, "languages"),
         "submitter_kinds": _clean_list(fields.get("submitter_kinds"), SUBMITTER_KINDS, "submitter_kinds"),
         "trusted_flagger": fields.get("trusted_flagger"),
         "priority_boost": boost,
         "enabled": bool(fields.get("enabled", True)),
     }
+    if rule is not None and rule_is_fallback(rule):
+        edited = RoutingRule(**{k: values[k] for k in (*CONDITION_FIELDS, "queue", "trusted_flagger")})
+        if not rule_is_fallback(edited):
+            raise DomainError(
+                f"'{rule.name}' is the fallback rule: it keeps no conditions and sends to "
+                f"{rule.queue.name}. Add a rule before it for the referrals you want elsewhere."
+            )
     created = rule is None
     rule = rule or RoutingRule()
     for name_, value in values.items():
@@ -113,8 +131,24 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
     return rule
 
 
+def rule_is_fallback(rule: RoutingRule) -> bool:
+    """The catch-all rule into the fallback queue: the last word of the routing table."""
+    catch_all = not any(getattr(rule, name) for name in CONDITION_FIELDS) and rule.trusted_flagger is None
+    return catch_all and rule.queue.slug == FALLBACK_QUEUE
+
+
+def rule_check_deletable(rule: RoutingRule) -> None:
+    """Refuse, with the reason, to delete the fallback rule."""
+    if rule_is_fallback(rule):
+        raise DomainError(
+            f"'{rule.name}' is the fallback rule: it sends every referral no other rule takes to "
+            f"{rule.queue.name}, so it cannot be deleted. Add rules before it instead."
+        )
+
+
 @transaction.atomic
 def rule_delete(*, by, rule: RoutingRule, request=None) -> None:
     _require_lead(by)
+    rule_check_deletable(rule)
     audit("routing_rule.delete", actor=by, obj=rule, request=request, name=rule.name, order=rule.order)
     rule.delete()

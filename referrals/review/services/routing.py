@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Model
 from django.utils import timezone
 
+from portal.audit import audit_entry, audit_many
 from portal.models import AuditEvent
 from referrals.engine import routing
 from referrals.models import (
@@ -33,7 +34,8 @@ from referrals.models import (
     TimelineEvent,
 )
 from referrals.review.selectors import routing_table_load
-from referrals.services.timeline import timeline_event
+from referrals.review.services import neutral
+from referrals.services.timeline import timeline_add_many, timeline_event
 
 logger = logging.getLogger(__name__)
 
@@ -128,16 +130,6 @@ def _suspending_decisions(subject_ids: set) -> tuple[dict, dict]:
     return suspended, by_referral
 
 
-def _audit_row(action: str, referral: Referral, **data) -> AuditEvent:
-    return AuditEvent(
-        action=action,
-        object_type=referral._meta.label_lower,
-        object_id=str(referral.pk),
-        organisation_id=referral.organisation_id,
-        data=data,
-    )
-
-
 def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) -> int:
     """Route the given referrals that are still `received`; return how many this call routed.
 
@@ -186,14 +178,14 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
             events.append(plan.timeline_event())
             audits.append(plan.audit_row())
             if plan.earlier is not None:
-                duplicates.append(referral)
-        TimelineEvent.objects.bulk_create(events)
-        AuditEvent.objects.bulk_create(audits)
+                duplicates.append(plan)
+        timeline_add_many(events)
+        audit_many(audits)
         if duplicates:
             from referrals.services.notify import referral_notify_status
 
-            for referral in duplicates:
-                referral_notify_status(referral)
+            for plan in duplicates:
+                referral_notify_status(plan.referral, message=plan.submitter_message)
     logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
     return len(events)
 
@@ -224,15 +216,30 @@ class _Planned:
             fields.update(status=Status.ROUTED)
         return fields
 
+    @property
+    def platform_message(self) -> str:
+        earlier = self.earlier
+        return (
+            f"Closed as a duplicate: every account it names was already suspended by the decision "
+            f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
+        )
+
+    @property
+    def submitter_message(self) -> str:
+        """Another organisation's earlier decision is not named to this submitter (SPEC §4.5)."""
+        if self.earlier.referral.organisation_id == self.referral.organisation_id:
+            return self.platform_message
+        return neutral.DUPLICATE_MESSAGE
+
     def timeline_event(self) -> TimelineEvent:
         if self.earlier is not None:
-            earlier = self.earlier
-            message = (
-                f"Closed as a duplicate: every account it names was already suspended by the decision "
-                f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
-            )
             return timeline_event(
-                self.referral, "duplicate", message=message, earlier=earlier.referral.reference, queue=self.queue.slug
+                self.referral,
+                "duplicate",
+                message=self.submitter_message,
+                platform_message=self.platform_message,
+                earlier=self.earlier.referral.reference,
+                queue=self.queue.slug,
             )
         return timeline_event(
             self.referral,
@@ -244,9 +251,21 @@ class _Planned:
         )
 
     def audit_row(self) -> AuditEvent:
+        referral = self.referral
         if self.earlier is not None:
-            return _audit_row("referral.duplicate", self.referral, earlier=self.earlier.referral.reference)
-        return _audit_row("referral.route", self.referral, queue=self.queue.slug, priority=self.decision.priority)
+            return audit_entry(
+                "referral.duplicate",
+                obj=referral,
+                organisation=referral.organisation,
+                earlier=self.earlier.referral.reference,
+            )
+        return audit_entry(
+            "referral.route",
+            obj=referral,
+            organisation=referral.organisation,
+            queue=self.queue.slug,
+            priority=self.decision.priority,
+        )
 
 
 # The columns routing writes, in the order of the claim's VALUES rows.
