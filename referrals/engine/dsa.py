@@ -27,6 +27,10 @@ TEXT_MAX = 500  # grounds, content_type_other and the other short texts
 ELLIPSIS = "…"
 
 
+# Codes that are no ISO country but that people write for one; their message says which.
+HINTED = frozenset({"EL", "UK"})
+
+
 def territorial_scope_error(code: str) -> str | None:
     """Why `code` (an upper-case two-letter code) cannot be in a decision's territorial
     scope, or None when it can."""

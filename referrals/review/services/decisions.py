@@ -112,13 +112,14 @@ def decision_validate(
         territorial_scope = [c for c in re.split(r"[\s,]+", territorial_scope) if c]
     for code in territorial_scope:
         code = str(code).strip().upper()
+        # The DSA Transparency Database takes only EEA countries (SPEC §22); empty means all.
+        # Its hints come first: "UK" and "EL" are common mistakes for GB and GR.
+        outside = dsa.territorial_scope_error(code)
+        if outside and (code in dsa.HINTED or is_country_code(code)):
+            errors["territorial_scope"] = outside
+            break
         if not is_country_code(code):
             errors["territorial_scope"] = f"'{code}' is not an ISO 3166-1 country code, e.g. DE."
-            break
-        # The DSA Transparency Database takes only EEA countries (SPEC §22); empty means all.
-        outside = dsa.territorial_scope_error(code)
-        if outside:
-            errors["territorial_scope"] = outside
             break
         if code not in scope:
             scope.append(code)
