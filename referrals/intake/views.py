@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import audit
 from portal.errors import DomainError
+from portal.pagination import keyset_position
 from referrals import selectors
 from referrals.engine import legal
 from referrals.engine.clock import Clock
@@ -85,19 +86,19 @@ def referral_list(request):
 def _keyset_page(qs, params) -> tuple[list[Referral], int | None, int | None]:
     """A page of the newest-first list by `seq` (cursor pagination): (rows, newer, older),
     where newer/older are the cursors of the neighbouring pages or None."""
-    before = params.get("before", "")
-    after = params.get("after", "")
-    if after.isdigit():
-        rows = list(qs.filter(seq__gt=int(after)).order_by("seq")[: PAGE_SIZE + 1])
+    before = keyset_position(params.get("before"))
+    after = keyset_position(params.get("after"))
+    if after is not None:
+        rows = list(qs.filter(seq__gt=after).order_by("seq")[: PAGE_SIZE + 1])
         has_newer = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
         return rows, (rows[0].seq if has_newer and rows else None), (rows[-1].seq if rows else None)
-    if before.isdigit():
-        qs = qs.filter(seq__lt=int(before))
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: PAGE_SIZE + 1])
     has_older = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    newer = rows[0].seq if before.isdigit() and rows else None
+    newer = rows[0].seq if before is not None and rows else None
     return rows, newer, (rows[-1].seq if has_older else None)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
+from portal.pagination import keyset_position
 from referrals import selectors
 from referrals.engine import routing
 from referrals.engine.clock import clock_of
@@ -224,8 +225,7 @@ def subject_detail(request, id):
     """The latest 50 referrals naming the account (older ones a page at a time by `?before=`,
     the referral number the page ends at) and the first 50 linked accounts, with totals."""
     subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
-    before = request.GET.get("before", "")
-    before = int(before) if before.isdigit() else None
+    before = keyset_position(request.GET.get("before"))
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
     linked = queue_selectors.subject_linked(request.user, subject)
     size = queue_selectors.SUBJECT_LIST_SIZE

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from portal.errors import DomainError
+from portal.text import text_problem
 from referrals.engine import legal, normalise
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
@@ -68,6 +69,10 @@ def _text(raw: Mapping, key: str, errors: dict) -> str:
         return ""
     if not isinstance(value, str):
         errors[key] = ["Must be text."]
+        return ""
+    problem = text_problem(value)
+    if problem:
+        errors[key] = [problem]
         return ""
     return value.strip()
 
