@@ -262,8 +262,8 @@ def _seats_taken(event: Event) -> int:
 def registration_register(*, user, event: Event, request=None, now: datetime | None = None) -> Registration:
     """Take a seat, or a place on the waitlist when the event is full.
 
-    Refusals: a cancelled event, closed registration or an existing registration are 400s;
-    an organisation kind outside the audience is a 403.
+    Refusals: a cancelled event or closed registration are 400s; an existing registration is
+    a 409; an organisation kind outside the audience is a 403.
     """
     now = now or timezone.now()
     # The lock serialises everyone registering for this event: the seat count read below
@@ -277,7 +277,8 @@ def registration_register(*, user, event: Event, request=None, now: datetime | N
         raise NotAllowed("This event is not open to your organisation.")
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        raise DomainError("You are already registered for this event.")
+        # A conflict with the state the first request left, as a double click racing itself.
+        raise TransitionError("You are already registered for this event.")
     full = event.capacity is not None and _seats_taken(event) >= event.capacity
     status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED
     if registration is None:
