@@ -188,9 +188,14 @@ def _law_enforcement_context(user, referral: Referral) -> dict:
 def referral_withdraw(request, reference: str):
     referral = _referral(request, reference)
     form = WithdrawForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A reason that cannot be kept (too long, a NUL) is refused, not silently dropped.
+        messages.error(request, "The reason: " + " ".join(form.errors["reason"]))
+        return redirect("referral-detail", reference=referral.reference)
     try:
-        intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request)
+        intake.referral_withdraw(
+            referral=referral, user=request.user, reason=form.cleaned_data["reason"], request=request
+        )
     except DomainError as exc:
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from None

@@ -157,3 +157,48 @@ def test_a_malformed_page_position_shows_the_first_page(client_for, reviewer, ng
         user = ngo_member if path == "/referrals/" else reviewer
         response = client_for(user).get(path, {"before": before, "after": before})
         assert response.status_code == 200, path
+
+
+# --- Form posts ----------------------------------------------------------------------------------
+
+FORM_PAGES = {
+    "referral": ("ngo_member", lambda r: "/referrals/new/", None),
+    "reply": ("ngo_member", lambda r: f"/referrals/{r.reference}/reply/", "referrals.intake.forms.ReplyForm"),
+    "withdraw": ("ngo_member", lambda r: f"/referrals/{r.reference}/withdraw/", "referrals.intake.forms.WithdrawForm"),
+    "decide": ("lead", lambda r: f"/referrals/{r.reference}/decide/", "referrals.review.forms.DecisionForm"),
+    "request-info": (
+        "lead",
+        lambda r: f"/referrals/{r.reference}/request-info/",
+        "referrals.review.forms.RequestInfoForm",
+    ),
+    "api-token": ("ngo_member", lambda r: "/account/api-tokens/", None),
+    "apply": (None, lambda r: "/partners/apply/", None),
+    "invite": ("ngo_admin", lambda r: f"/partners/{r.organisation.slug}/invite/", None),
+    "event": ("policy", lambda r: "/training/new/", None),
+    "campaign": ("policy", lambda r: "/campaigns/new/", None),
+    "rule": ("lead", lambda r: "/routing/rules/new/", None),
+    "queue": ("lead", lambda r: f"/queues/{r.queue.slug}/edit/", None),
+    "time-zone": ("ngo_member", lambda r: "/training/settings/", None),
+}
+
+
+@pytest.mark.parametrize("page", FORM_PAGES)
+def test_a_nul_in_every_field_of_a_form_is_refused_not_a_500(request, client, routing_table, ngo_member, lead, page):
+    from django.utils.module_loading import import_string
+
+    from tests.conftest import login
+
+    persona, url_of, form_class = FORM_PAGES[page]
+    referral = routed(ngo_member)
+    if persona == "lead":
+        referral.queue.members.add(lead)
+    url = url_of(referral)
+    if persona:
+        login(client, request.getfixturevalue(persona))
+    fields = import_string(form_class).base_fields if form_class else client.get(url).context["form"].fields
+    before = Referral.objects.values_list("status", flat=True).get(pk=referral.pk)
+
+    response = client.post(url, {name: f"x\x00{name}" for name in fields})
+
+    assert response.status_code in (200, 302, 400)
+    assert Referral.objects.values_list("status", flat=True).get(pk=referral.pk) == before
