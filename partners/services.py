@@ -25,6 +25,7 @@ from portal.accounts.roles import organisation_of, requires_mfa
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.notifications import email_address
+from portal.text import strip_format_characters
 
 
 def _hash(token: str) -> str:
@@ -238,6 +239,8 @@ def _unique_slug(name: str) -> str:
 
 def application_submit(**fields) -> PartnerApplication:
     request = fields.pop("request", None)
+    for name in ("organisation_name", "contact_name", "description"):  # read by policy staff
+        fields[name] = strip_format_characters(fields.get(name) or "").strip()
     application = PartnerApplication.objects.create(**fields)
     audit("application.submit", obj=application, request=request, email=application.contact_email)
     return application

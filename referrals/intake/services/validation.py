@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from portal.errors import DomainError
-from portal.text import text_problem
+from portal.text import strip_format_characters, text_problem
 from referrals.engine import legal, normalise
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
@@ -74,7 +74,7 @@ def _text(raw: Mapping, key: str, errors: dict) -> str:
     if problem:
         errors[key] = [problem]
         return ""
-    return value.strip()
+    return strip_format_characters(value).strip()
 
 
 def _bool(raw: Mapping, key: str, errors: dict) -> bool:
