@@ -32,6 +32,7 @@ from training.models import (
     RegistrationStatus,
 )
 from training.permissions import can_create_events, can_manage_event, can_name_organisers, in_audience
+from training.selectors import feed_token_hash
 
 MAX_TOPICS = 10
 MAX_TOPIC_LENGTH = 40
@@ -436,11 +437,13 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def calendar_token_reset(*, user, request=None) -> str:
-    """Issue a new secret feed token; the old feed address stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """Issue a new secret feed token and return it, to be shown once: only its hash is kept,
+    as for API tokens. The old feed address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token = feed_token_hash(token)
     user.save(update_fields=["calendar_token"])
     audit("training.calendar_token.reset", actor=user, obj=user, organisation=organisation_of(user), request=request)
-    return user.calendar_token
+    return token
 
 
 @transaction.atomic
