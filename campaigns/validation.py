@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from portal.countries import is_country_code
+from portal.text import text_problem
 from referrals.models import Category
 
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
@@ -101,6 +102,8 @@ def clean_published_url(value: str) -> str:
         raise ValidationError("Give the address where the item was published.")
     if urlsplit(value).scheme.lower() not in ("http", "https"):
         raise ValidationError("The address must start with http:// or https://.")
+    if text_problem(value):  # the page posts this field raw, past any form field's check
+        raise ValidationError(text_problem(value))
     URLValidator(schemes=["http", "https"])(value)
     if len(value) > 500:
         raise ValidationError("The address is too long (at most 500 characters).")

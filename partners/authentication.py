@@ -1,11 +1,12 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from partners.services import api_token_authenticate
+from partners.services import ApiTokenRefused, api_token_authenticate
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>`; a wrong, expired or revoked token is a 401."""
+    """`Authorization: Bearer <token>`; a wrong, expired or revoked token is a 401, and so
+    is the token of an MFA role whose account has no second factor."""
 
     keyword = "bearer"
 
@@ -19,7 +20,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Malformed token.") from None
-        user = api_token_authenticate(token)
+        try:
+            user = api_token_authenticate(token)
+        except ApiTokenRefused as exc:
+            raise exceptions.AuthenticationFailed(exc.message) from None
         if user is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         return user, None

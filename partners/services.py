@@ -24,11 +24,13 @@ from partners.permissions import (
     role_change_refusal,
 )
 from partners.selectors import queue_leads
-from portal.accounts.roles import PLATFORM_ROLES
+from portal.accounts.middleware import mfa_enrolled
+from portal.accounts.roles import PLATFORM_ROLES, organisation_of, requires_mfa
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.notifications import email_address, notify_users
 from portal.slugs import unique_slug
+from portal.text import strip_format_characters
 
 
 def _hash(token: str) -> str:
@@ -208,17 +210,17 @@ def _membership_remove(*, by, membership: Membership, request) -> None:
     )
     role = membership.role
     membership.delete()
-    user_deactivate(user=user)
+    user_deactivate(user=user, by=by, request=request)
     if role in PLATFORM_ROLES:
         _alert_leads(by=by, organisation=organisation, member=user.email, change=f"removed (was {_label(role)})")
 
 
-def user_deactivate(*, user) -> None:
+def user_deactivate(*, user, by=None, request=None) -> None:
     from django.contrib.sessions.models import Session
 
     user.is_active = False
     user.save(update_fields=["is_active"])
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_tokens_revoke_all(user=user, reason="deactivated", by=by, request=request)
     # Sessions hold the user id in their encoded data; decode to find this user's.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
@@ -253,6 +255,9 @@ def _membership_change_role(*, by, membership: Membership, role: str, request) -
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if role != old:
+        # A token stands in for a sign-in: one issued for the old role does not carry over.
+        api_tokens_revoke_all(user=membership.user, reason="role_change", by=by, request=request)
     audit(
         "membership.role",
         actor=by,
@@ -331,6 +336,8 @@ def organisation_set_status(
 
 def application_submit(**fields) -> PartnerApplication:
     request = fields.pop("request", None)
+    for name in ("organisation_name", "contact_name", "description"):  # read by policy staff
+        fields[name] = strip_format_characters(fields.get(name) or "").strip()
     application = PartnerApplication.objects.create(**fields)
     audit("application.submit", obj=application, request=request, email=application.contact_email)
     return application
@@ -385,6 +392,8 @@ def application_decline(*, by, application: PartnerApplication, request=None) ->
 
 # --- API tokens -------------------------------------------------------------------------------
 
+MFA_NEEDED = "Your role needs two-factor authentication: set up a second factor before using API tokens."
+
 
 @transaction.atomic
 def api_token_issue(*, user, name: str, days: int | None = None, request=None) -> tuple[ApiToken, str]:
@@ -396,6 +405,8 @@ def api_token_issue(*, user, name: str, days: int | None = None, request=None) -
         raise DomainError("A token lasts between 1 and 365 days.", field="days")
     if not user.is_active:
         raise NotAllowed("This account is deactivated.")
+    if requires_mfa(user) and not mfa_enrolled(user):
+        raise NotAllowed(MFA_NEEDED)
     token = "cp_" + secrets.token_urlsafe(32)
     api_token = ApiToken.objects.create(
         user=user,
@@ -418,12 +429,43 @@ def api_token_revoke(*, user, api_token: ApiToken, request=None) -> None:
         audit("api_token.revoke", actor=user, obj=api_token, request=request, name=api_token.name)
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user, reason: str, by=None, request=None) -> int:
+    """Revoke every usable token of `user` (a credential or role change, a deactivation);
+    one audit entry names them. Returns how many were revoked."""
+    tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    names = [f"{name} ({prefix}…)" for name, prefix in tokens.values_list("name", "prefix")]
+    if not names:
+        return 0
+    revoked = tokens.update(revoked_at=timezone.now())
+    audit(
+        "api_token.revoke_all",
+        actor=by or user,
+        obj=user,
+        organisation=organisation_of(user),
+        request=request,
+        reason=reason,
+        tokens=names,
+    )
+    return revoked
+
+
+class ApiTokenRefused(DomainError):
+    """A valid token that may not be used now; the API answers 401 with the message."""
+
+    status_code = 401
+
+
 def api_token_authenticate(token: str):
-    """Return the user of a usable token, recording its use at most once a minute."""
-    api_token = ApiToken.objects.select_related("user").filter(token_hash=_hash(token)).first()
+    """Return the user of a usable token, recording its use at most once a minute; None for
+    a wrong, expired or revoked token. Raises ApiTokenRefused for a token of an MFA role
+    whose account has no second factor (SPEC §2: no factor, no access)."""
+    api_token = ApiToken.objects.select_related("user__membership").filter(token_hash=_hash(token)).first()
     now = timezone.now()
     if api_token is None or not api_token.is_usable(now) or not api_token.user.is_active:
         return None
+    if requires_mfa(api_token.user) and not mfa_enrolled(api_token.user):
+        raise ApiTokenRefused(MFA_NEEDED)
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
     return api_token.user

@@ -3,6 +3,7 @@ from allauth.core import context
 from django import forms
 
 from partners.adapter import invitation_from_session
+from portal.text import strip_format_characters
 
 
 class InvitedSignupForm(SignupForm):
@@ -16,6 +17,10 @@ class InvitedSignupForm(SignupForm):
         if self.invitation is not None:
             self.fields["email"].initial = self.invitation.email
             self.fields["email"].widget.attrs["readonly"] = True
+
+    def clean_name(self):
+        # A name is shown to reviewers and partners: no bidi overrides or hidden characters.
+        return strip_format_characters(self.cleaned_data["name"]).strip()
 
     def clean_email(self):
         email = super().clean_email()

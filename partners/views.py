@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,9 +20,20 @@ from portal.errors import DomainError, NotAllowed
 def apply(request):
     form = PartnerApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted per application that would be stored (ACCOUNT_RATE_LIMITS, allauth's cache
+        # counters, per client address), so a mistake in the form uses up nothing.
+        if not ratelimit.consume(request, action="partner_application"):
+            form.add_error(None, APPLY_LIMITED)
+            return render(request, "partners/apply.html", {"form": form}, status=429)
         services.application_submit(request=request, **form.cleaned_data)
         return render(request, "partners/apply_done.html")
     return render(request, "partners/apply.html", {"form": form})
+
+
+APPLY_LIMITED = (
+    "Too many applications were sent from your network recently, so this one was not sent. "
+    "Please try again later; what you wrote is kept below."
+)
 
 
 @login_required

@@ -46,6 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The SHA-256 of the personal calendar feed's secret (training), never the secret itself.
     calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
     # Part of the session hash: rotating it (on an MFA change) ends every other session.
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)

@@ -5,6 +5,7 @@ DJANGO_DEBUG off, the secret key is required and the security settings are on. A
 cannot be parsed stops start-up with a message naming the variable.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,6 +43,32 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
     return value
+
+
+_RATE_LIMIT = re.compile(r"^\d+/\d*[smhd](/(ip|key|user))?$")
+_API_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate_limit(name: str, default: str) -> str:
+    """A rate limit in allauth's notation, e.g. `5/h/ip` or `10/m/ip,100/d/ip`."""
+    raw = env.str(name, default=default).strip()
+    if not all(_RATE_LIMIT.match(part.strip()) for part in raw.split(",")):
+        raise ImproperlyConfigured(
+            f"{name} must look like 5/h/ip (count/period/ip|key|user, comma-separated); got {raw!r}"
+        )
+    return raw
+
+
+def env_api_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as `5000/minute`; `off` turns that throttle off."""
+    raw = env.str(name, default=default).strip().lower()
+    if raw == "off":
+        return None
+    if not _API_RATE.match(raw):
+        raise ImproperlyConfigured(
+            f"{name} must look like 5000/minute (count/second|minute|hour|day) or off; got {raw!r}"
+        )
+    return raw
 
 
 def env_url(name: str, parse, default: str | None, *, schemes: tuple[str, ...]):
@@ -114,10 +141,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.RefuseNulInAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionExpiryMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -278,6 +307,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    # The public "Become a partner" form (partners.views.apply), counted per stored application.
+    "partner_application": env_rate_limit("PORTAL_APPLY_RATE_LIMIT", "5/h/ip"),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 # The same forms, with their rate-limit lockouts written to the audit trail.
@@ -339,11 +370,30 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, with the JSON one refusing deep nesting, lone surrogates and NULs.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    # Per person (all their tokens and sessions together) and per address for anonymous
+    # callers: rates that stop a runaway client, far above any person's or bulk job's use.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_api_rate("PORTAL_API_RATE_USER", "5000/minute"),
+        "anon": env_api_rate("PORTAL_API_RATE_ANON", "300/minute"),
+    },
+    # The throttles key anonymous callers by REMOTE_ADDR: X-Forwarded-For is the client's to
+    # write until a trusted proxy count is configured.
+    "NUM_PROXIES": 0,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:

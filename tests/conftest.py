@@ -174,6 +174,8 @@ def api_for(db):
 
     def make(user) -> APIClient:
         client = APIClient()
+        if requires_mfa(user) and not has_totp(user):
+            enrol_totp(user)  # no factor, no token (SPEC §2)
         _, token = api_token_issue(user=user, name="tests")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         return client

@@ -1,5 +1,6 @@
 """Reads of training events and registrations, scoped to the person asking."""
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -100,13 +101,18 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def feed_token_hash(token: str) -> str:
+    """What is stored of a calendar-feed secret: its SHA-256, as for API tokens."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def feed_owner(token: str):
     """The user whose secret calendar-feed token this is, or None."""
     from django.contrib.auth import get_user_model
 
     if not token or len(token) < 20:
         return None
-    return get_user_model().objects.filter(calendar_token=token, is_active=True).first()
+    return get_user_model().objects.filter(calendar_token=feed_token_hash(token), is_active=True).first()
 
 
 def feed_events(user) -> QuerySet[Event]:

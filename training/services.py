@@ -33,6 +33,7 @@ from training.models import (
     RegistrationStatus,
 )
 from training.permissions import can_create_events, can_manage_event, can_name_organisers, in_audience
+from training.selectors import feed_token_hash
 
 MAX_TOPICS = 10
 MAX_TOPIC_LENGTH = 40
@@ -252,8 +253,8 @@ def _seats_taken(event: Event) -> int:
 def registration_register(*, user, event: Event, request=None, now: datetime | None = None) -> Registration:
     """Take a seat, or a place on the waitlist when the event is full.
 
-    Refusals: a cancelled event, closed registration or an existing registration are 400s;
-    an organisation kind outside the audience is a 403.
+    Refusals: a cancelled event or closed registration are 400s; an existing registration is
+    a 409; an organisation kind outside the audience is a 403.
     """
     now = now or timezone.now()
     # The lock serialises everyone registering for this event: the seat count read below
@@ -267,7 +268,8 @@ def registration_register(*, user, event: Event, request=None, now: datetime | N
         raise NotAllowed("This event is not open to your organisation.")
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
-        raise DomainError("You are already registered for this event.")
+        # A conflict with the state the first request left, as a double click racing itself.
+        raise TransitionError("You are already registered for this event.")
     full = event.capacity is not None and _seats_taken(event) >= event.capacity
     status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED
     if registration is None:
@@ -427,11 +429,13 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def calendar_token_reset(*, user, request=None) -> str:
-    """Issue a new secret feed token; the old feed address stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """Issue a new secret feed token and return it, to be shown once: only its hash is kept,
+    as for API tokens. The old feed address stops working at once."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token = feed_token_hash(token)
     user.save(update_fields=["calendar_token"])
     audit("training.calendar_token.reset", actor=user, obj=user, organisation=organisation_of(user), request=request)
-    return user.calendar_token
+    return token
 
 
 @transaction.atomic

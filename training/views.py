@@ -285,24 +285,26 @@ def training_settings(request):
         )
         if done:
             return done
-    feed_url = (
-        request.build_absolute_uri(reverse("training-feed", kwargs={"token": user.calendar_token}))
-        if user.calendar_token
-        else None
-    )
-    return render(request, "training/settings.html", {"form": form, "feed_url": feed_url})
+    return render(request, "training/settings.html", {"form": form, "has_feed": bool(user.calendar_token)})
 
 
 @login_required
 @require_POST
 def feed_reset(request):
+    """Only the feed secret's hash is kept, so its address is shown here, once, and not on
+    later visits to the settings page (as with API tokens)."""
     had_feed = bool(request.user.calendar_token)
-    services.calendar_token_reset(user=request.user, request=request)
+    token = services.calendar_token_reset(user=request.user, request=request)
     if had_feed:
         messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
     else:
         messages.success(request, "Your calendar feed is ready.")
-    return redirect("training-settings")
+    context = {
+        "form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
+        "has_feed": True,
+        "feed_url": request.build_absolute_uri(reverse("training-feed", kwargs={"token": token})),
+    }
+    return render(request, "training/settings.html", context)
 
 
 def feed(request, token: str):

@@ -1,4 +1,5 @@
-"""Audit entries for sign-in and MFA events, which Django and allauth announce as signals.
+"""Audit entries for sign-in and MFA events, which Django and allauth announce as signals,
+and `credentials_changed` when a password or a factor changes.
 
 Lockouts by the rate limits are not signals: portal.accounts.forms (second factor),
 partners.adapter (password) and portal.accounts.ratelimit (any 429) write those.
@@ -7,11 +8,14 @@ partners.adapter (password) and portal.accounts.ratelimit (any 429) write those.
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from portal.accounts.roles import organisation_of
 from portal.accounts.services import user_rotate_security_stamp
+from portal.accounts.signals import credentials_changed
 from portal.audit import audit
+from portal.models import User
 
 
 @receiver(auth_signals.user_logged_in)
@@ -36,6 +40,7 @@ def on_authenticator_added(sender, request, user, authenticator, **kwargs):
     # An MFA change signs the account out everywhere but here.
     user_rotate_security_stamp(user=user, request=request)
     audit("mfa.add", actor=user, request=request, type=authenticator.type)
+    credentials_changed.send(sender=User, user=user, reason="mfa_change", request=request)
 
 
 @receiver(mfa_signals.authenticator_removed)
@@ -43,6 +48,7 @@ def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
     # An MFA change signs the account out everywhere but here.
     user_rotate_security_stamp(user=user, request=request)
     audit("mfa.remove", actor=user, request=request, type=authenticator.type)
+    credentials_changed.send(sender=User, user=user, reason="mfa_change", request=request)
 
 
 @receiver(mfa_signals.authenticator_reset)
@@ -75,3 +81,12 @@ def on_authenticator_used(sender, request, user, authenticator, reauthenticated=
         audit("mfa.recovery_code_used", actor=user, organisation=organisation_of(user), request=request, unused=unused)
     else:
         audit("mfa.used", actor=user, request=request, type=authenticator.type, reauthenticated=bool(reauthenticated))
+
+
+@receiver(post_save, sender=User)
+def on_user_saved(sender, instance, created, **kwargs):
+    # Django keeps a newly set raw password in `_password` until the save that stores it
+    # (and clears it when it only rehashes on login), so this catches every way a password
+    # changes: allauth's change and reset pages, the admin, `changepassword`.
+    if not created and getattr(instance, "_password", None) is not None:
+        credentials_changed.send(sender=User, user=instance, reason="password_change", request=None)

@@ -1,5 +1,6 @@
 """The evidence download, one response for the page and the API: an attachment that no browser
-renders (`nosniff`, a sandboxing CSP), never cached, and 410 once retention deleted the file."""
+renders (`nosniff`, a sandboxing CSP), named with the ending of its detected type, never cached,
+and 410 once retention deleted the file."""
 
 from django.http import FileResponse, Http404, JsonResponse
 
@@ -13,7 +14,9 @@ def evidence_response(request, row):
         if row.file_deleted_at is not None:
             return JsonResponse({"detail": "This file was deleted under the retention policy."}, status=410)
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=row.original_name, content_type=row.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.download_name(row), content_type=row.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

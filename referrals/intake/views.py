@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
 from portal.errors import DomainError
+from portal.pagination import keyset_position
 from referrals import selectors
 from referrals.engine import legal
 from referrals.engine.clock import clock_of
@@ -90,19 +91,19 @@ def referral_list(request):
 def _keyset_page(qs, params) -> tuple[list[Referral], int | None, int | None]:
     """A page of the newest-first list by `seq` (cursor pagination): (rows, newer, older),
     where newer/older are the cursors of the neighbouring pages or None."""
-    before = params.get("before", "")
-    after = params.get("after", "")
-    if after.isdigit():
-        rows = list(qs.filter(seq__gt=int(after)).order_by("seq")[: PAGE_SIZE + 1])
+    before = keyset_position(params.get("before"))
+    after = keyset_position(params.get("after"))
+    if after is not None:
+        rows = list(qs.filter(seq__gt=after).order_by("seq")[: PAGE_SIZE + 1])
         has_newer = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE][::-1]
         return rows, (rows[0].seq if has_newer and rows else None), (rows[-1].seq if rows else None)
-    if before.isdigit():
-        qs = qs.filter(seq__lt=int(before))
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
     rows = list(qs.order_by("-seq")[: PAGE_SIZE + 1])
     has_older = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    newer = rows[0].seq if before.isdigit() and rows else None
+    newer = rows[0].seq if before is not None and rows else None
     return rows, newer, (rows[-1].seq if has_older else None)
 
 
@@ -190,14 +191,21 @@ def referral_withdraw(request, reference: str):
             raise PermissionDenied("Only the submitting organisation can withdraw an open referral.")
         return render(request, "referrals/withdraw_confirm.html", {"referral": referral, "form": WithdrawForm()})
     form = WithdrawForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    return act(
-        request,
-        lambda: intake.referral_withdraw(referral=referral, user=request.user, reason=reason, request=request),
-        success=f"{referral.reference} withdrawn.",
-        redirect_to=_page(referral),
-        deny_with_403=True,
-    )
+    if not form.is_valid():
+        # A reason that cannot be kept (too long, a NUL) is refused, not silently dropped.
+        messages.error(request, "The reason: " + " ".join(form.errors["reason"]))
+        return redirect("referral-detail", reference=referral.reference)
+    try:
+        intake.referral_withdraw(
+            referral=referral, user=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{referral.reference} withdrawn.")
+    return redirect("referral-detail", reference=referral.reference)
 
 
 @login_required

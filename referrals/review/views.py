@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
 from portal.errors import DomainError
+from portal.pagination import keyset_position
 from referrals import selectors
 from referrals.engine import routing
 from referrals.engine.clock import clock_of
@@ -241,8 +242,7 @@ def subject_detail(request, id):
     """The latest 50 referrals naming the account (older ones a page at a time by `?before=`,
     the referral number the page ends at) and the first 50 linked accounts, with totals."""
     subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
-    before = request.GET.get("before", "")
-    before = int(before) if before.isdigit() else None
+    before = keyset_position(request.GET.get("before"))
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
     filters = {"subject": subject.pk, "before": before}
     referrals_read_audit(user=request.user, referrals=referrals, view="subject", filters=filters, request=request)

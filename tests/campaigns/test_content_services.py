@@ -98,7 +98,9 @@ def test_requesting_changes_needs_a_comment(campaign, contributor, policy):
     assert exc.value.field == "comment"
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "example.org", ""])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.org/x", "example.org", "", "https://example.org/a\x00b"]
+)
 def test_publishing_needs_an_http_address(campaign, contributor, policy, url):
     item = item_in("approved", campaign=campaign, author=contributor, reviewer=policy)
     with pytest.raises(DomainError) as exc:

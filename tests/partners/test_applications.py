@@ -82,3 +82,34 @@ def test_ngo_admins_cannot_verify(client_for, ngo_admin, ngo):
     assert response.status_code == 403
     ngo.refresh_from_db()
     assert ngo.verified
+
+
+def _apply(client, n: int, **meta):
+    return client.post(
+        "/partners/apply/",
+        {**APPLICATION, "organisation_name": f"Applicant {n}", "contact_email": f"c{n}@bridges.test"},
+        **meta,
+    )
+
+
+def test_fifteen_applications_in_a_row_from_one_address_are_stopped_with_a_429(client, db, settings):
+    limit = int(settings.ACCOUNT_RATE_LIMITS["partner_application"].split("/")[0])
+    answers = [_apply(client, n) for n in range(15)]
+
+    assert [a.status_code for a in answers] == [200] * limit + [429] * (15 - limit)
+    assert PartnerApplication.objects.count() == limit
+    refused = answers[-1].content.decode()
+    assert "Too many applications" in refused
+    # The form comes back with what was typed, so nothing is lost by waiting.
+    assert 'value="Applicant 14"' in refused
+
+
+def test_the_application_limit_is_per_address_and_counts_only_applications_sent(client, db, settings):
+    limit = int(settings.ACCOUNT_RATE_LIMITS["partner_application"].split("/")[0])
+    for _ in range(limit + 2):  # mistakes do not use up the allowance
+        client.post("/partners/apply/", {**APPLICATION, "contact_email": "claire@gmail.test"})
+    for n in range(limit):
+        assert _apply(client, n).status_code == 200
+    assert _apply(client, 99).status_code == 429
+    assert _apply(client, 100, REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert PartnerApplication.objects.count() == limit + 1

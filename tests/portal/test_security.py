@@ -42,6 +42,9 @@ def test_start_up_without_a_secret_key_fails_with_a_clear_message():
         ("CELERY_BROKER_URL", "http://localhost", "CELERY_BROKER_URL must start with one of"),
         ("PORTAL_EVIDENCE_RETENTION_DAYS", "soon", "PORTAL_EVIDENCE_RETENTION_DAYS must be a whole number"),
         ("EMAIL_URL", "carrier-pigeon://x", "EMAIL_URL must start with one of"),
+        ("PORTAL_APPLY_RATE_LIMIT", "lots", "PORTAL_APPLY_RATE_LIMIT must look like"),
+        ("PORTAL_API_RATE_USER", "fast", "PORTAL_API_RATE_USER must look like"),
+        ("PORTAL_API_RATE_ANON", "10/fortnight", "PORTAL_API_RATE_ANON must look like"),
     ],
 )
 def test_a_bad_environment_value_stops_start_up_naming_the_variable(name, value, message):

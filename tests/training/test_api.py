@@ -121,7 +121,7 @@ def test_refusals(api_for, ngo_member, liaison, policy, make_event):
     assert api.post(f"/api/v1/events/{closed.slug}/register/").status_code == 400
     assert api.post(f"/api/v1/events/{cancelled.slug}/register/").status_code == 400
     again = api.post(f"/api/v1/events/{twice.slug}/register/")
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert "already registered" in again.json()["detail"]
     outside = api_for(liaison).post(f"/api/v1/events/{ngo_only.slug}/register/")
     assert outside.status_code == 403

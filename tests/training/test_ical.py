@@ -151,3 +151,36 @@ def test_feed_keeps_a_cancelled_event_marked_cancelled_so_calendars_drop_it(make
     (vevent,) = parse(client.get(f"/training/feed/{token}.ics").content).walk("VEVENT")
 
     assert vevent["STATUS"] == "CANCELLED"
+
+
+def test_the_feed_secret_is_stored_hashed_like_api_tokens(ngo_member, client):
+    import hashlib
+
+    token = calendar_token_reset(user=ngo_member)
+
+    ngo_member.refresh_from_db()
+    assert ngo_member.calendar_token == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in ngo_member.calendar_token
+    assert client.get(f"/training/feed/{token}.ics").status_code == 200
+    # The stored value is not itself an address that works.
+    assert client.get(f"/training/feed/{ngo_member.calendar_token}.ics").status_code == 404
+
+
+def test_the_migration_hashes_existing_secrets_so_their_feed_addresses_keep_working(ngo_member, client):
+    import importlib
+
+    from django.apps import apps
+
+    from portal.models import User
+
+    legacy = "a-feed-secret-stored-in-clear-before-0123456"
+    User.objects.filter(pk=ngo_member.pk).update(calendar_token=legacy)
+    User.objects.create_user("nofeed@example.test", "x")  # no feed: left alone
+    migration = importlib.import_module("training.migrations.0002_hash_calendar_feed_tokens")
+
+    migration.hash_feed_tokens(apps, None)
+
+    ngo_member.refresh_from_db()
+    assert ngo_member.calendar_token != legacy
+    assert client.get(f"/training/feed/{legacy}.ics").status_code == 200
+    assert User.objects.get(email="nofeed@example.test").calendar_token == ""

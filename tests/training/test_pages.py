@@ -281,16 +281,21 @@ def test_settings_save_the_time_zone_and_refuse_unknown_zones(client_for, ngo_me
     assert ngo_member.time_zone == "Asia/Kolkata"
 
 
-def test_the_feed_reset_button_rotates_the_address(client_for, ngo_member, client):
+def test_the_feed_reset_button_rotates_the_address_and_shows_the_new_one_once(client_for, ngo_member, client):
     old = calendar_token_reset(user=ngo_member)
     page = client_for(ngo_member)
+    assert old not in page.get("/training/settings/").content.decode()  # only its hash is kept
 
-    assert old in page.get("/training/settings/").content.decode()
-    page.post("/training/settings/feed/reset/")
+    response = page.post("/training/settings/feed/reset/")
 
-    ngo_member.refresh_from_db()
-    assert ngo_member.calendar_token and ngo_member.calendar_token != old
+    new = response.context["feed_url"].rsplit("/", 1)[-1].removesuffix(".ics")
+    assert response.status_code == 200
+    assert new in response.content.decode()
     assert client.get(f"/training/feed/{old}.ics").status_code == 404
+    assert client.get(f"/training/feed/{new}.ics").status_code == 200
+    again = page.get("/training/settings/").content.decode()
+    assert new not in again
+    assert "Reset the feed address" in again
     assert AuditEvent.objects.filter(action="training.calendar_token.reset", actor=ngo_member).count() == 2
 
 

@@ -123,7 +123,7 @@ def test_registering_twice_for_the_same_event_is_refused(make_event, ngo_member)
     with pytest.raises(DomainError, match="already registered") as exc:
         registration_register(user=ngo_member, event=event)
 
-    assert exc.value.status_code == 400
+    assert exc.value.status_code == 409
     assert Registration.objects.filter(event=event, user=ngo_member).count() == 1
 
 

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.errors import DomainError
 from portal.pagination import CursorPagination
+from portal.parsers import JSONParser
 from portal.permissions import permission_from
 from referrals import selectors
 from referrals.filters import ReferralFilter

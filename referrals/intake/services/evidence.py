@@ -40,6 +40,16 @@ TYPES = {
     "text/plain": ("plain-text file", {".txt", ".text", ".log", ".csv", ".md"}),
 }
 CLAIMED = {ext: mime for mime, (_, exts) in TYPES.items() for ext in exts}
+# The ending a download of each type gets when its name claims no ending of that type.
+EXTENSION = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "application/pdf": ".pdf",
+    "video/mp4": ".mp4",
+    "text/plain": ".txt",
+}
 # Text that a browser would run or render as a page is never "plain text" evidence.
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml", b"<iframe", b"<!--")
 
@@ -70,6 +80,16 @@ def safe_display_name(raw: str | None) -> str:
         stem, ext = os.path.splitext(name)
         name = stem[: MAX_NAME - len(ext[:20])] + ext[:20]
     return name
+
+
+def download_name(evidence: Evidence) -> str:
+    """The name a download is saved under: the uploaded name with the ending of the type its
+    content was detected as, so a PNG uploaded as `report.html` never lands on a disk as an
+    HTML file that a browser would open as a page."""
+    stem, ext = os.path.splitext(evidence.original_name)
+    if ext.lower() in TYPES.get(evidence.content_type, ("", set()))[1]:
+        return evidence.original_name
+    return (stem or "evidence") + EXTENSION.get(evidence.content_type, ".bin")
 
 
 def detect_type(head: bytes, whole_is_text) -> str | None:

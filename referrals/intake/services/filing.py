@@ -17,6 +17,7 @@ from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
+from portal.text import strip_format_characters
 from referrals.engine import clock, normalise
 from referrals.intake.services.evidence import Inspected, evidence_store
 from referrals.intake.services.validation import (
@@ -247,7 +248,7 @@ def referral_withdraw(*, referral: Referral, user, reason: str = "", request=Non
     referral = _lock(referral)
     if not can_withdraw(user, referral):
         raise TransitionError(f"A referral that is {referral.get_status_display().lower()} cannot be withdrawn.")
-    reason = (reason or "").strip()
+    reason = strip_format_characters(reason or "").strip()
     if len(reason) > EXPLANATION_MAX:
         raise DomainError(f"At most {EXPLANATION_MAX} characters.", field="reason")
     old = referral.status
@@ -266,7 +267,7 @@ def referral_reply(*, referral: Referral, user, body: str, request=None) -> Refe
     """Answer a request for information: back to `routed`, the clock resumes where it stopped."""
     if not is_submitting_member(user, referral):
         raise NotAllowed("Only the submitting organisation can answer for this referral.")
-    body = (body or "").strip() if isinstance(body, str) else ""
+    body = strip_format_characters(body).strip() if isinstance(body, str) else ""
     if not body:
         raise DomainError("Write your answer.", field="body")
     if len(body) > EXPLANATION_MAX:

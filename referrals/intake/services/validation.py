@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.countries import is_country_code
 from portal.errors import DomainError
+from portal.text import strip_format_characters, text_problem
 from referrals.engine import dsa, legal, normalise
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
@@ -82,7 +83,11 @@ def _text(raw: Mapping, key: str, errors: dict) -> str:
     if not isinstance(value, str):
         errors[key] = ["Must be text."]
         return ""
-    return value.strip()
+    problem = text_problem(value)
+    if problem:
+        errors[key] = [problem]
+        return ""
+    return strip_format_characters(value).strip()
 
 
 def _bool(raw: Mapping, key: str, errors: dict) -> bool:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
+from portal.text import strip_format_characters
 from referrals.engine import clock
 from referrals.models import (
     Queue,
@@ -151,7 +152,7 @@ def referral_request_info(
     *, by, referral: Referral, message: str, now: datetime | None = None, request=None
 ) -> Referral:
     """Ask the submitter a question: `needs_info`, and the clock pauses until they answer."""
-    message = (message or "").strip()
+    message = strip_format_characters(message or "").strip()
     if not message:
         raise DomainError("Write the question for the submitter.", field="message")
     if len(message) > MESSAGE_MAX:

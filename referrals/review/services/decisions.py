@@ -17,6 +17,7 @@ from django.utils import timezone
 from portal.audit import audit
 from portal.countries import is_country_code
 from portal.errors import TransitionError
+from portal.text import strip_format_characters
 from referrals.engine import clock, dsa
 from referrals.models import (
     SUBJECT_CLOSABLE_KINDS,
@@ -95,12 +96,12 @@ def decision_validate(
         errors["action"] = f"{Action(action).label} answers only a {Kind(ACTION_ONLY_FOR[action]).label.lower()}."
     if ground not in Ground.values:
         errors["ground"] = f"Choose one of: {', '.join(Ground.values)}."
-    policy = (policy or "").strip()
+    policy = strip_format_characters(policy or "").strip()
     if not policy:
         errors["policy"] = "Name the rule or legal provision the decision rests on."
     elif len(policy) > 300:
         errors["policy"] = "Keep the rule or provision under 300 characters."
-    statement = (statement_of_reasons or "").strip()
+    statement = strip_format_characters(statement_of_reasons or "").strip()
     if not STATEMENT_MIN <= len(statement) <= STATEMENT_MAX:
         errors["statement_of_reasons"] = (
             f"The statement of reasons must be {STATEMENT_MIN} to {STATEMENT_MAX} characters (it is {len(statement)})."

@@ -240,3 +240,35 @@ def test_a_deleted_file_answers_410(api_for, ngo_member):
     evidence_purge_expired()
     response = api_for(ngo_member).get(f"{evidence_url(referral)}{evidence.id}/")
     assert response.status_code == 410
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "downloaded_as"),
+    [
+        ("report.html", png_bytes(), "report.png"),
+        ("invoice.pdf.exe", pdf_bytes(), "invoice.pdf.pdf"),
+        ("screenshot", png_bytes(), "screenshot.png"),
+        ("notes.svg", b"Plain words about the account.\n", "notes.txt"),
+        ("shot.PNG", png_bytes(), "shot.PNG"),
+        ("shot.png", png_bytes(), "shot.png"),
+        ("notes.md", b"Plain words about the account.\n", "notes.md"),
+    ],
+    ids=["html", "double-extension", "no-extension", "svg", "upper-case", "png", "markdown"],
+)
+def test_a_download_is_named_with_the_extension_of_its_detected_type(
+    api_for, client_for, ngo_member, name, content, downloaded_as
+):
+    """A PNG uploaded as report.html must not be saved as an HTML file by the browser."""
+    referral = make_referral(ngo_member)
+    response = post_file(api_for(ngo_member), referral, name, content)
+    assert response.status_code == 201, response.json()
+    evidence_id = response.json()["id"]
+    assert response.json()["name"] == name  # the page and the API still show what was uploaded
+
+    for download in (
+        api_for(ngo_member).get(f"{evidence_url(referral)}{evidence_id}/"),
+        client_for(ngo_member).get(f"/referrals/{referral.reference}/evidence/{evidence_id}/"),
+    ):
+        assert download.status_code == 200
+        assert f'filename="{downloaded_as}"' in download["Content-Disposition"]

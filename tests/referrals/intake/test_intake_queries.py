@@ -31,10 +31,10 @@ def client(api_for, ngo_member):
 def test_filing_about_a_known_account_runs_a_fixed_number_of_queries(client, django_capture_on_commit_callbacks):
     queries, _ = _file(client, [{"url": "https://x.com/known/status/2"}], django_capture_on_commit_callbacks)
 
-    # The token with its user, SAVEPOINT, the membership, its organisation, the referral,
+    # The token with its user and membership, SAVEPOINT, the organisation, the referral,
     # the subject, the target, the subject's referral count (lock, add), the timeline entry,
     # the audit entry, RELEASE SAVEPOINT.
-    assert queries == 12
+    assert queries == 11
 
 
 def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client, django_capture_on_commit_callbacks):
@@ -43,7 +43,7 @@ def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client
     queries, response = _file(client, targets, django_capture_on_commit_callbacks)
 
     # As above, plus the new subjects' insert and the link between the two accounts.
-    assert queries == 14
+    assert queries == 13
     subjects = {s.account: str(s.pk) for s in Subject.objects.filter(account__in=["new_one", "new_two"])}
     assert [t["subject"] for t in response.json()["targets"]] == [subjects["new_one"], subjects["new_two"]]
 

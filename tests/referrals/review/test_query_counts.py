@@ -99,9 +99,9 @@ def test_my_referrals_page_queries_do_not_grow_with_rows(three_and_thirty, ngo_m
     assert small == large == MY_REFERRALS_PAGE
 
 
-# Token with its user, membership (scoping), referrals with organisation/queue/decision,
-# their targets, their evidence.
-MY_REFERRALS_API = 5
+# Token with its user and membership (also the scoping's), referrals with
+# organisation/queue/decision, their targets, their evidence.
+MY_REFERRALS_API = 4
 
 
 def test_my_referrals_api_queries_do_not_grow_with_rows(three_and_thirty, ngo_member, reviewer, api_for):
@@ -124,9 +124,9 @@ def test_my_referrals_api_queries_do_not_grow_with_page_size(ngo_member, reviewe
 # --- Platform: work lists, subjects, timelines ------------------------------------------------
 
 
-# Token with its user, membership, the queue, referrals with organisation/queue/decision/
-# assignee and their related count, their targets, their evidence with its known-content
-# flag.
+# Token with its user and membership, the second factor an MFA role must have, the queue,
+# referrals with organisation/queue/decision/assignee and their related count, their
+# targets, their evidence with its known-content flag.
 WORKLIST_API = 6
 
 
@@ -194,9 +194,9 @@ def test_a_worklist_of_requests_adds_only_the_audit_insert(liaison, reviewer, ap
     assert small == large == WORKLIST_API + 1
 
 
-# Token with its user, membership, the subject with its suspending referral, its latest
-# referrals with organisation and queue, its linked subjects (their counts are a column),
-# how many are linked, the audit row (insert).
+# Token with its user and membership, the second factor an MFA role must have, the subject
+# with its suspending referral, its latest referrals with organisation and queue, its linked
+# subjects (their counts are a column), how many are linked, the audit row (insert).
 SUBJECT_API = 7
 
 
@@ -227,9 +227,10 @@ def test_subject_page_queries_do_not_grow_with_rows(three_and_thirty, reviewer, 
     assert small == large
 
 
-# Token with its user, membership (scoping), the referral with organisation/queue/decision,
-# its targets, its evidence, the events with their actors and memberships.
-EVENTS_API = 6
+# Token with its user and membership (also the scoping's), the referral with
+# organisation/queue/decision, its targets, its evidence, the events with their actors and
+# memberships.
+EVENTS_API = 5
 
 
 def test_events_api_queries_do_not_grow_with_events(ngo_member, reviewer, api_for):
