@@ -391,9 +391,9 @@ REST_FRAMEWORK = {
         "user": env_api_rate("PORTAL_API_RATE_USER", "5000/minute"),
         "anon": env_api_rate("PORTAL_API_RATE_ANON", "300/minute"),
     },
-    # The throttles key anonymous callers by REMOTE_ADDR: X-Forwarded-For is the client's to
-    # write until a trusted proxy count is configured.
-    "NUM_PROXIES": 0,
+    # Anonymous callers are keyed by the address our own proxies vouch for, as in the audit:
+    # REMOTE_ADDR unless PORTAL_TRUSTED_PROXY_COUNT says how many hops of X-Forwarded-For to trust.
+    "NUM_PROXIES": PORTAL_TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 if DEBUG:

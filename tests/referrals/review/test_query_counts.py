@@ -181,8 +181,9 @@ def test_an_agencys_list_adds_only_the_audit_insert(liaison, api_for):
 
     small, large = _three_and_thirty_requests(liaison, lambda: api.get("/api/v1/referrals/"))
 
-    # As MY_REFERRALS_API, plus the INSERT of the one audit entry naming the page's requests.
-    assert small == large == MY_REFERRALS_API + 1
+    # As MY_REFERRALS_API (an NGO's), plus the second factor a liaison's token must have, plus
+    # the INSERT of the one audit entry naming the page's requests.
+    assert small == large == MY_REFERRALS_API + 2
 
 
 def test_a_worklist_of_requests_adds_only_the_audit_insert(liaison, reviewer, api_for):
