@@ -2,6 +2,8 @@
 takes the focus and links to each field, required fields marked for the chosen kind, files
 asked for again; the decision form showing only what applies."""
 
+from playwright.sync_api import expect
+
 from referrals.models import Referral
 from tests.referrals.evidence_files import png_bytes
 from tests.referrals.factories import make_referral
@@ -54,15 +56,15 @@ def test_the_required_marks_follow_the_kind(page, live_server, sign_in, liaison)
     sign_in(page, liaison)
     page.goto(f"{live_server.url}/referrals/new/")
     issuing = page.get_by_label("Issuing authority")
-    assert issuing.is_hidden()
+    expect(issuing).to_be_hidden()
     page.get_by_label("Kind").select_option("removal_order")
-    assert issuing.is_visible()
+    expect(issuing).to_be_visible()
     assert issuing.get_attribute("aria-required") == "true"
-    assert page.locator("label[for=id_issuing_authority] .req").is_visible()
+    expect(page.locator("label[for=id_issuing_authority] .req")).to_be_visible()
     grounds = page.get_by_role("group", name="Grounds (Regulation (EU) 2021/784, Art. 2(7))")
-    assert grounds.locator("legend .req").is_visible()
+    expect(grounds.locator("legend .req")).to_be_visible()
     page.get_by_label("Kind").select_option("le_referral")
-    assert issuing.is_hidden()
+    expect(issuing).to_be_hidden()
     assert issuing.get_attribute("aria-required") == "false"
     assert page.get_by_label("Case number").get_attribute("aria-required") == "true"
 
@@ -80,14 +82,17 @@ def test_the_decision_form_of_a_removal_order_chooses_nothing_and_shows_what_app
     assert [o for o in outcome.locator("option").all_inner_texts() if o.startswith("Data")] == []
     restriction = form.get_by_label("Restriction ends")
     reason = form.get_by_label("Reason the platform cannot comply")
-    assert restriction.is_hidden() and reason.is_hidden()
+    expect(restriction).to_be_hidden()
+    expect(reason).to_be_hidden()
 
     outcome.select_option("account_suspended")
-    assert restriction.is_visible() and reason.is_hidden()
+    expect(restriction).to_be_visible()
+    expect(reason).to_be_hidden()
     restriction.fill("2099-01-01")
     # The reviewer changes their mind: the end date no longer applies, and is ignored.
     outcome.select_option("unable_to_comply")
-    assert restriction.is_hidden() and reason.is_visible()
+    expect(restriction).to_be_hidden()
+    expect(reason).to_be_visible()
     page.screenshot(path=str(tmp_path / "decision.png"), full_page=True)
     reason.select_option("manifest_error")
     form.get_by_label("Illegal content (law)").check()
