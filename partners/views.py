@@ -186,10 +186,7 @@ def member_role(request, slug: str, pk: int):
 @require_http_methods(["GET", "POST"])
 def member_remove(request, slug: str, pk: int):
     """GET asks for confirmation (the account is deactivated); POST removes."""
-    organisation = _organisation_for(request, slug)
-    if not can_manage_members(request.user, organisation):
-        raise PermissionDenied
-    membership = get_object_or_404(selectors.members_of(organisation), pk=pk)
+    organisation, membership = _membership_for(request, slug, pk)
     if request.method == "GET":
         context = {"org": organisation, "membership": membership}
         return render(request, "partners/member_remove_confirm.html", context)
