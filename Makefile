@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: lock totp run test test-unit test-integration stack lint format bench clean
+.PHONY: lock totp run test test-unit test-integration stack lint format bench clean messages translations
 
 # Dependencies come from the lock file, every file checked against its hash.
 $(STAMP): requirements/dev.txt
@@ -13,6 +13,20 @@ $(STAMP): requirements/dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
+
+# The message catalogues (docs/i18n.md), compiled in pure Python: no GNU gettext needed to run.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+translations: $(MO)
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+
+# After marking new strings: extract them into both catalogues (needs GNU gettext's xgettext),
+# then write their French and Arabic.
+MAKEMESSAGES = $(DEV_ENV) $(PY) manage.py makemessages -l fr -l ar --no-obsolete --add-location=file \
+	--ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks --ignore=docs
+messages: $(STAMP)
+	$(MAKEMESSAGES)
+	$(MAKEMESSAGES) -d djangojs --ignore=static/admin
 
 # After changing the dependencies in pyproject.toml: pin them again, with hashes.
 lock: $(STAMP)
@@ -25,7 +39,7 @@ lock: $(STAMP)
 # bulk import runs in a thread, so its page shows the progress bar advancing.
 PORT ?= 8000
 RUN_ENV = $(DEV_ENV) PORTAL_BACKGROUND_IN_PROCESS=1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
-run: $(STAMP)
+run: $(STAMP) translations
 	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "E-mails go to var/mail/. Serving http://127.0.0.1:$(PORT) — sign in with a demo login above."
@@ -34,7 +48,7 @@ run: $(STAMP)
 # Unit and browser lanes on SQLite with in-process tasks, then the integration lane on
 # PostgreSQL, Redis and a real worker. Missing services or browser skip with the reason,
 # unless REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1.
-test: $(STAMP)
+test: $(STAMP) translations
 	$(PY) -m pytest -m "not integration" -n auto
 	PORTAL_TEST_LANE=integration $(PY) -m pytest -m integration tests/integration
 
@@ -42,10 +56,10 @@ test: $(STAMP)
 totp: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py demo_totp $(EMAIL)
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) translations
 	$(PY) -m pytest -m "not integration and not browser"
 
-stack: $(STAMP)
+stack: $(STAMP) translations
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-stack-local-secret-change-me-0123456789abcdefghijkl} \
 	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} \
@@ -65,7 +79,7 @@ format: $(STAMP)
 
 # PostgreSQL and Redis when they answer (BENCH_DATABASE_URL, BENCH_BROKER_URL; default the
 # local ones), SQLite otherwise, and it says so. BENCH_ARGS=--quick for a smoke run.
-bench: $(STAMP)
+bench: $(STAMP) translations
 	$(PY) -m benchmarks.env -- $(PY) manage.py benchmark $(BENCH_ARGS)
 
 clean:

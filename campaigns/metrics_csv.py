@@ -5,6 +5,9 @@ import datetime as dt
 import io
 import uuid
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 HEADER = ("period_start", "period_end", "impressions", "engagements", "shares", "clicks", "content_item")
 REQUIRED = HEADER[:-1]
 COUNTS = ("impressions", "engagements", "shares", "clicks")
@@ -20,25 +23,25 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvFormatError("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.") from exc
+        raise CsvFormatError(_("The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.")) from exc
 
 
 def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"“{value}” is not a date in the form YYYY-MM-DD.") from None
+        raise ValueError(_("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": value}) from None
 
 
 def _count(value: str) -> int:
     value = value.strip()
     if value.startswith("-") and value[1:].isdigit():
-        raise ValueError("Must not be negative.")
+        raise ValueError(_("Must not be negative."))
     if not value.isdigit():
-        raise ValueError(f"“{value}” is not a whole number.")
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
     number = int(value)
     if number > MAX_COUNT:
-        raise ValueError("Is too large.")
+        raise ValueError(_("Is too large."))
     return number
 
 
@@ -51,26 +54,34 @@ def parse(text: str) -> list[tuple[int, dict, dict]]:
     if missing or unknown:
         problems = []
         if missing:
-            problems.append("missing " + ", ".join(missing))
+            problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
         if unknown:
-            problems.append("unknown " + ", ".join(unknown))
-        raise CsvFormatError(f"The header must be {','.join(HEADER)} ({'; '.join(problems)}).")
+            problems.append(_("unknown %(columns)s") % {"columns": ", ".join(unknown)})
+        raise CsvFormatError(
+            _("The header must be %(header)s (%(problems)s).")
+            % {"header": ",".join(HEADER), "problems": "; ".join(problems)}
+        )
     reader.fieldnames = fields
     rows = []
     try:
         for record in reader:
             if len(rows) >= MAX_ROWS:
-                raise CsvFormatError(f"Upload at most {MAX_ROWS} rows at a time.")
+                raise CsvFormatError(
+                    ngettext(
+                        "Upload at most %(count)d row at a time.", "Upload at most %(count)d rows at a time.", MAX_ROWS
+                    )
+                    % {"count": MAX_ROWS}
+                )
             if None in record:
-                rows.append((reader.line_num, {}, {"row": "This row has more columns than the header."}))
+                rows.append((reader.line_num, {}, {"row": _("This row has more columns than the header.")}))
                 continue
             if not any((v or "").strip() for v in record.values()):
                 continue
             rows.append((reader.line_num, *_row(record)))
     except csv.Error as exc:
-        raise CsvFormatError(f"The file is not valid CSV: {exc}.") from exc
+        raise CsvFormatError(_("The file is not valid CSV: %(problem)s.") % {"problem": exc}) from exc
     if not rows:
-        raise CsvFormatError("The file has no data rows.")
+        raise CsvFormatError(_("The file has no data rows."))
     return rows
 
 
@@ -80,7 +91,7 @@ def _row(record: dict) -> tuple[dict, dict]:
     for name, parse in required:
         raw = (record.get(name) or "").strip()
         if not raw:
-            errors[name] = "Required."
+            errors[name] = _("Required.")
             continue
         try:
             values[name] = parse(raw)
@@ -92,5 +103,5 @@ def _row(record: dict) -> tuple[dict, dict]:
         try:
             values["content_item"] = uuid.UUID(raw_item)
         except ValueError:
-            errors["content_item"] = f"“{raw_item}” is not a content item id."
+            errors["content_item"] = _("“%(value)s” is not a content item id.") % {"value": raw_item}
     return values, errors

@@ -10,34 +10,56 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    ARCHIVED = "archived", _("Archived")
 
 
 class PartnerRole(models.TextChoices):
-    LEAD = "lead", "Lead"
-    CONTRIBUTOR = "contributor", "Contributor"
+    LEAD = "lead", _("Lead")
+    CONTRIBUTOR = "contributor", _("Contributor")
 
 
 class PartnerStatus(models.TextChoices):
-    INVITED = "invited", "Invited"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
 
 
 class ContentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# What each step of a content item's history is called on its page (`ContentItemEvent.action`).
+CONTENT_ACTION_LABELS = {
+    "created": _("Created"),
+    "edited": _("Edited"),
+    "submitted": _("Submitted"),
+    "approved": _("Approved"),
+    "changes_requested": _("Changes requested"),
+    "published": _("Published"),
+    "withdrawn": _("Withdrawn"),
+}
+
+# A content item's fields by name, as an "edited" step of its history lists them.
+CONTENT_FIELD_LABELS = {
+    "title": _("Title"),
+    "body": _("Body"),
+    "channel": _("Channel"),
+    "language": _("Language"),
+    "planned_for": _("Planned for"),
+}
 
 
 class Campaign(models.Model):
@@ -50,10 +72,10 @@ class Campaign(models.Model):
     messengers = models.TextField(max_length=2000, blank=True)
     channels = models.JSONField(default=list, blank=True)
     call_to_action = models.TextField(max_length=1000, blank=True)
-    languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes")
-    countries = models.JSONField(default=list, blank=True, help_text="ISO 3166-1 alpha-2 codes")
+    languages = models.JSONField(default=list, blank=True, help_text=_("ISO 639-1 codes"))
+    countries = models.JSONField(default=list, blank=True, help_text=_("ISO 3166-1 alpha-2 codes"))
     hashtags = models.JSONField(default=list, blank=True)
-    themes = models.JSONField(default=list, blank=True, help_text="Referral categories the campaign counters")
+    themes = models.JSONField(default=list, blank=True, help_text=_("Referral categories the campaign counters"))
     start_date = models.DateField()
     end_date = models.DateField()
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
@@ -116,7 +138,7 @@ class ContentItem(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=10000)
     channel = models.CharField(max_length=40)
-    language = models.CharField(max_length=2, help_text="ISO 639-1")
+    language = models.CharField(max_length=2, help_text=_("ISO 639-1"))
     planned_for = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=ContentStatus.choices, default=ContentStatus.DRAFT)
     published_url = models.URLField(max_length=500, blank=True)
@@ -163,7 +185,15 @@ class ContentItemEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.action.replace("_", " ").capitalize()
+        return CONTENT_ACTION_LABELS.get(self.action) or self.action.replace("_", " ").capitalize()
+
+    @property
+    def comment_display(self) -> str:
+        """The comment as shown: an "edited" step names the changed fields by their labels."""
+        if self.action != "edited":
+            return self.comment
+        names = [name.strip() for name in self.comment.split(",")]
+        return ", ".join(str(CONTENT_FIELD_LABELS.get(name, name)) for name in names)
 
 
 class MetricReport(models.Model):

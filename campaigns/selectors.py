@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     Campaign,
@@ -200,9 +201,17 @@ def referral_context(campaign: Campaign, *, today: dt.date | None = None) -> dic
         "days": days,
         "rows": rows,
         "total": ContextRow(
-            "All themes", _suppressed(total_during), _suppressed(total_before), _change(total_during, total_before)
+            _("All themes"), _suppressed(total_during), _suppressed(total_before), _change(total_during, total_before)
         ),
     }
+
+
+def theme_labels(campaign: Campaign) -> list[str]:
+    """The campaign's themes (referral categories) by their labels, in the campaign's order."""
+    from referrals.models import Category
+
+    labels = dict(Category.choices)
+    return [labels.get(theme, theme) for theme in campaign.themes]
 
 
 # --- Calendar ---------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.countries import is_country_code
 from portal.text import text_problem
@@ -29,25 +31,35 @@ def split_list(value) -> list[str]:
     elif isinstance(value, list | tuple):
         items = value
     else:
-        raise ValidationError("Give a list of values.")
+        raise ValidationError(_("Give a list of values."))
     seen: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            raise ValidationError("Each value must be text.")
+            raise ValidationError(_("Each value must be text."))
         item = item.strip()
         if item and item not in seen:
             seen.append(item)
     if len(seen) > MAX_LIST_ITEMS:
-        raise ValidationError(f"Give at most {MAX_LIST_ITEMS} values.")
+        raise ValidationError(
+            ngettext("Give at most %(count)d value.", "Give at most %(count)d values.", MAX_LIST_ITEMS)
+            % {"count": MAX_LIST_ITEMS}
+        )
     return seen
 
 
 def clean_channel(value: str) -> str:
     value = (value or "").strip().lower()
     if not value:
-        raise ValidationError("Name the channel, e.g. instagram.")
+        raise ValidationError(_("Name the channel, e.g. instagram."))
     if len(value) > MAX_CHANNEL_LENGTH:
-        raise ValidationError(f"A channel name has at most {MAX_CHANNEL_LENGTH} characters.")
+        raise ValidationError(
+            ngettext(
+                "A channel name has at most %(count)d character.",
+                "A channel name has at most %(count)d characters.",
+                MAX_CHANNEL_LENGTH,
+            )
+            % {"count": MAX_CHANNEL_LENGTH}
+        )
     return value
 
 
@@ -58,7 +70,7 @@ def clean_channels(value) -> list[str]:
 def clean_language(value: str) -> str:
     value = (value or "").strip().lower()
     if not LANGUAGE_RE.match(value):
-        raise ValidationError(f"“{value}” is not a two-letter ISO 639-1 language code, e.g. en.")
+        raise ValidationError(_("“%(value)s” is not a two-letter ISO 639-1 language code, e.g. en.") % {"value": value})
     return value
 
 
@@ -71,7 +83,7 @@ def clean_countries(value) -> list[str]:
     for item in split_list(value):
         code = item.upper()
         if not is_country_code(code):
-            raise ValidationError(f"“{item}” is not an ISO 3166-1 country code, e.g. GB.")
+            raise ValidationError(_("“%(value)s” is not an ISO 3166-1 country code, e.g. GB.") % {"value": item})
         countries.append(code)
     return countries
 
@@ -81,7 +93,9 @@ def clean_hashtags(value) -> list[str]:
     for item in split_list(value):
         tag = item.lstrip("#")
         if not HASHTAG_RE.match(tag):
-            raise ValidationError(f"“{item}” is not a hashtag: use letters, digits and underscores.")
+            raise ValidationError(
+                _("“%(value)s” is not a hashtag: use letters, digits and underscores.") % {"value": item}
+            )
         tags.append(tag)
     return tags
 
@@ -91,7 +105,8 @@ def clean_themes(value) -> list[str]:
     unknown = [t for t in themes if t not in Category.values]
     if unknown:
         raise ValidationError(
-            f"Unknown theme {', '.join(unknown)}; use referral categories: {', '.join(Category.values)}."
+            _("Unknown theme %(themes)s; use referral categories: %(categories)s.")
+            % {"themes": ", ".join(unknown), "categories": ", ".join(Category.values)}
         )
     return themes
 
@@ -99,12 +114,12 @@ def clean_themes(value) -> list[str]:
 def clean_published_url(value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError("Give the address where the item was published.")
+        raise ValidationError(_("Give the address where the item was published."))
     if urlsplit(value).scheme.lower() not in ("http", "https"):
-        raise ValidationError("The address must start with http:// or https://.")
+        raise ValidationError(_("The address must start with http:// or https://."))
     if text_problem(value):  # the page posts this field raw, past any form field's check
         raise ValidationError(text_problem(value))
     URLValidator(schemes=["http", "https"])(value)
     if len(value) > 500:
-        raise ValidationError("The address is too long (at most 500 characters).")
+        raise ValidationError(_("The address is too long (at most 500 characters)."))
     return value

@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from campaigns import charts, selectors, services
@@ -83,7 +85,9 @@ def campaign_new(request):
         done = act(
             request,
             lambda: services.campaign_create(by=request.user, request=request, **form.cleaned_data),
-            success=lambda campaign: f"Campaign “{campaign.title}” created as a draft. Invite its partners next.",
+            success=lambda campaign: (
+                _("Campaign “%(title)s” created as a draft. Invite its partners next.") % {"title": campaign.title}
+            ),
             redirect_to=_page,
             form=form,
         )
@@ -103,7 +107,7 @@ def campaign_edit(request, slug: str):
         done = act(
             request,
             lambda: services.campaign_update(by=request.user, campaign=campaign, request=request, **form.cleaned_data),
-            success="Campaign saved.",
+            success=_("Campaign saved."),
             redirect_to=_page(campaign),
             form=form,
         )
@@ -142,6 +146,7 @@ def campaign_detail(request, slug: str):
     context = {
         "campaign": campaign,
         "partners": list(campaign.partners.all()),
+        "theme_labels": selectors.theme_labels(campaign),
         "partnership": partnership_of(user, campaign),
         "can_manage": manager,
         "can_write": can_write_content(user, campaign) and not campaign.is_closed,
@@ -176,7 +181,7 @@ def campaign_status(request, slug: str):
         lambda: services.campaign_change_status(
             by=request.user, campaign=campaign, status=request.POST.get("status", ""), request=request
         ),
-        success=lambda changed: f"The campaign is now {changed.get_status_display().lower()}.",
+        success=lambda changed: _("The campaign is now %(status)s.") % {"status": changed.get_status_display().lower()},
         redirect_to=_page(campaign),
     )
 
@@ -193,12 +198,15 @@ def partner_invite(request, slug: str):
     form = PartnerInviteForm(request.POST)
     partners = _page(campaign) + "#partners"
     if not form.is_valid():
-        messages.error(request, "Choose an NGO and a role to invite.")
+        messages.error(request, _("Choose an NGO and a role to invite."))
         return redirect(partners)
     return act(
         request,
         lambda: services.partner_invite(by=request.user, campaign=campaign, request=request, **form.cleaned_data),
-        success=lambda partner: f"{partner.organisation.name} invited as {partner.get_role_display().lower()}.",
+        success=lambda partner: (
+            _("%(organisation)s invited as %(role)s.")
+            % {"organisation": partner.organisation.name, "role": partner.get_role_display().lower()}
+        ),
         redirect_to=partners,
     )
 
@@ -215,14 +223,20 @@ def partner_answer(request, slug: str, org_slug: str, answer: str):
         return act(
             request,
             lambda: services.partner_accept(by=request.user, partner=partner, request=request),
-            success=lambda joined: f"{joined.organisation.name} joined “{joined.campaign.title}”.",
+            success=lambda joined: (
+                _("%(organisation)s joined “%(campaign)s”.")
+                % {"organisation": joined.organisation.name, "campaign": joined.campaign.title}
+            ),
             redirect_to=reverse("campaign-detail", kwargs={"slug": slug}),
             failure_redirect_to="campaign-list",
         )
     return act(
         request,
         lambda: services.partner_decline(by=request.user, partner=partner, request=request),
-        success=lambda declined: (messages.INFO, f"You declined the invitation to “{declined.campaign.title}”."),
+        success=lambda declined: (
+            messages.INFO,
+            _("You declined the invitation to “%(campaign)s”.") % {"campaign": declined.campaign.title},
+        ),
         redirect_to="campaign-list",
     )
 
@@ -246,9 +260,9 @@ def content_new(request, slug: str):
         else:
             if "submit" in request.POST:
                 services.content_item_submit(by=request.user, item=item, request=request)
-                messages.success(request, f"“{item.title}” submitted for review.")
+                messages.success(request, _("“%(title)s” submitted for review.") % {"title": item.title})
             else:
-                messages.success(request, f"Draft “{item.title}” saved.")
+                messages.success(request, _("Draft “%(title)s” saved.") % {"title": item.title})
             return redirect("content-detail", slug=campaign.slug, item_id=item.pk)
     return render(request, "campaigns/content_form.html", {"campaign": campaign, "form": form, "item": None})
 
@@ -274,7 +288,7 @@ def content_detail(request, slug: str, item_id):
             done = act(
                 request,
                 lambda: services.content_item_update(by=user, item=item, request=request, **form.cleaned_data),
-                success="Changes saved.",
+                success=_("Changes saved."),
                 redirect_to=_item_page(campaign, item),
                 form=form,
             )
@@ -297,11 +311,11 @@ def content_detail(request, slug: str, item_id):
 
 
 CONTENT_ACTIONS = {
-    "submit": ("content_item_submit", "submitted for review"),
-    "approve": ("content_item_approve", "approved"),
-    "request-changes": ("content_item_request_changes", "sent back with your comment"),
-    "publish": ("content_item_publish", "marked published"),
-    "withdraw": ("content_item_withdraw", "withdrawn"),
+    "submit": ("content_item_submit", gettext_lazy("“%(title)s” submitted for review.")),
+    "approve": ("content_item_approve", gettext_lazy("“%(title)s” approved.")),
+    "request-changes": ("content_item_request_changes", gettext_lazy("“%(title)s” sent back with your comment.")),
+    "publish": ("content_item_publish", gettext_lazy("“%(title)s” marked published.")),
+    "withdraw": ("content_item_withdraw", gettext_lazy("“%(title)s” withdrawn.")),
 }
 
 
@@ -321,7 +335,7 @@ def content_action(request, slug: str, item_id, action: str):
     return act(
         request,
         lambda: getattr(services, service_name)(by=request.user, item=item, request=request, **kwargs),
-        success=f"“{item.title}” {done}.",
+        success=str(done) % {"title": item.title},
         redirect_to=_item_page(campaign, item),
         deny_with_403=True,
     )
@@ -344,7 +358,7 @@ def metrics(request, slug: str):
             done = act(
                 request,
                 lambda: services.metric_report_create(by=user, campaign=campaign, request=request, **form.cleaned_data),
-                success="Metrics added.",
+                success=_("Metrics added."),
                 redirect_to=_page(campaign) + "#metrics",
                 form=form,
             )
@@ -388,7 +402,12 @@ def metrics_upload(request, slug: str):
         except DomainError as exc:
             csv_form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{len(reports)} metric report{'s' if len(reports) != 1 else ''} imported.")
+            count = len(reports)
+            messages.success(
+                request,
+                ngettext("%(count)d metric report imported.", "%(count)d metric reports imported.", count)
+                % {"count": count},
+            )
             return redirect(reverse("campaign-detail", args=[campaign.slug]) + "#metrics")
     return _metrics_page(
         request,
@@ -414,7 +433,7 @@ def _parse_week(value: str, today: dt.date) -> dt.date:
 
 
 def _iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
+    year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -429,13 +448,13 @@ def calendar(request):
         end = start + dt.timedelta(days=6)
         previous = {"view": "week", "week": _iso_week(start - dt.timedelta(days=7))}
         following = {"view": "week", "week": _iso_week(start + dt.timedelta(days=7))}
-        heading = f"Week of {start:%-d %B %Y}"
+        heading = _("Week of %(date)s") % {"date": dateformat.format(start, "j F Y")}
     else:
         start = parse_month(request.GET.get("month", "")) or today.replace(day=1)
         end = month_end(start)
         previous = {"month": f"{month_before(start):%Y-%m}"}
         following = {"month": f"{month_after(start):%Y-%m}"}
-        heading = f"{start:%B %Y}"
+        heading = dateformat.format(start, "F Y")
     grid_start, grid_end = grid_span(start, end)
     items = selectors.calendar_items(user, start=grid_start, end=grid_end, **filters)
     weeks = calendar_weeks(start, end, today=today, items=items, day_of=lambda item: item.calendar_date)

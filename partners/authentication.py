@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -15,17 +16,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
         try:
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Malformed token.") from None
+            raise exceptions.AuthenticationFailed(_("Malformed token.")) from None
         try:
             user = api_token_authenticate(token)
         except ApiTokenRefused as exc:
             raise exceptions.AuthenticationFailed(exc.message) from None
         if user is None:
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         return user, None
 
     def authenticate_header(self, request):

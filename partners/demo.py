@@ -52,7 +52,16 @@ USERS = [
     ("reviewer@demo.test", "Sam Reviewer", "platform-ts", Role.REVIEWER),
     ("lead@demo.test", "Alex Lead", "platform-ts", Role.QUEUE_LEAD),
     ("policy@demo.test", "Morgan Policy", "platform-ts", Role.POLICY_STAFF),
+    ("ngo-fr@demo.test", "Camille Laurent", "civic-resilience", Role.NGO_MEMBER),
+    ("ngo-ar@demo.test", "Amina Haddad", "peace-voices", Role.NGO_MEMBER),
 ]
+
+# The demo speaks all three languages at once: these partners read the portal and their
+# e-mails in French and in Arabic, with times in their own zones; everyone else in English.
+PREFERENCES = {
+    "ngo-fr@demo.test": ("fr", "Europe/Paris", "/referrals/new/: the portal in French"),
+    "ngo-ar@demo.test": ("ar", "Asia/Amman", "/referrals/new/: the portal in Arabic, right to left"),
+}
 
 
 # What each persona might try first, printed with the logins at the end of seed_demo.
@@ -97,10 +106,15 @@ def seed(context: dict) -> dict:
         Membership.objects.update_or_create(user=user, defaults={"organisation": organisations[org_slug], "role": role})
         users[email] = user
     users["admin@demo.test"] = _user("admin@demo.test", "Demo Administrator", superuser=True)
+    for email, (language, time_zone, _journey) in PREFERENCES.items():
+        get_user_model().objects.filter(email=email).update(language=language, time_zone=time_zone)
     for user in users.values():
         user.refresh_from_db()
         if requires_mfa(user):
             _enrol_totp(user)
-    logins = [(email, role.label, FIRST_JOURNEY[role]) for email, _name, _org, role in USERS]
+    logins = [
+        (email, str(role.label), PREFERENCES[email][2] if email in PREFERENCES else FIRST_JOURNEY[role])
+        for email, _name, _org, role in USERS
+    ]
     logins.append(("admin@demo.test", "Superuser", "/admin/: every record"))
     return {"organisations": organisations, "users": users, "logins": logins}

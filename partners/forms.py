@@ -1,12 +1,13 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerApplication, Role
 from portal.countries import is_country_code
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=Role.choices)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
 
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -16,7 +17,7 @@ class InvitationForm(forms.Form):
 
 
 class PartnerApplicationForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https")
+    website = forms.URLField(required=False, assume_scheme="https", label=_("Website"))
 
     class Meta:
         model = PartnerApplication
@@ -31,38 +32,41 @@ class PartnerApplicationForm(forms.ModelForm):
             "description",
         ]
         labels = {
-            "kind": "Kind of organisation",
-            "country": "Country (two-letter code)",
-            "email_domain": "Your organisation's e-mail domain",
-            "description": "What your organisation does and why you want to partner",
+            "organisation_name": _("Organisation name"),
+            "kind": _("Kind of organisation"),
+            "country": _("Country (two-letter code)"),
+            "email_domain": _("Your organisation's e-mail domain"),
+            "contact_name": _("Contact name"),
+            "contact_email": _("Contact email"),
+            "description": _("What your organisation does and why you want to partner"),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
         if not is_country_code(country):
-            raise forms.ValidationError("Use the two-letter ISO 3166-1 country code, e.g. DE.")
+            raise forms.ValidationError(_("Use the two-letter ISO 3166-1 country code, e.g. DE."))
         return country
 
     def clean_email_domain(self):
         domain = self.cleaned_data["email_domain"].strip().lower().lstrip("@")
         if "." not in domain or " " in domain or "/" in domain:
-            raise forms.ValidationError("Enter a domain such as example.org.")
+            raise forms.ValidationError(_("Enter a domain such as example.org."))
         return domain
 
     def clean(self):
         data = super().clean()
         email, domain = data.get("contact_email", ""), data.get("email_domain", "")
         if email and domain and email.lower().rsplit("@", 1)[-1] != domain:
-            self.add_error("contact_email", "Use an address on your organisation's domain.")
+            self.add_error("contact_email", _("Use an address on your organisation's domain."))
         return data
 
 
 class OrganisationStatusForm(forms.Form):
-    verified = forms.BooleanField(required=False)
-    trusted_flagger = forms.BooleanField(required=False, label="Trusted flagger")
+    verified = forms.BooleanField(required=False, label=_("Verified"))
+    trusted_flagger = forms.BooleanField(required=False, label=_("Trusted flagger"))
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'case system'")
-    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Valid for (days)")
+    name = forms.CharField(max_length=100, label=_("Name"), help_text=_("What will use it, e.g. 'case system'"))
+    days = forms.IntegerField(min_value=1, max_value=365, initial=90, label=_("Valid for (days)"))

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import OrganisationKind, Role
 from portal.countries import validate_country_code
@@ -20,7 +21,7 @@ class Organisation(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     country = models.CharField(
-        max_length=2, blank=True, validators=[validate_country_code], help_text="ISO 3166-1 alpha-2"
+        max_length=2, blank=True, validators=[validate_country_code], help_text=_("ISO 3166-1 alpha-2")
     )
     verified = models.BooleanField(default=False)
     trusted_flagger = models.BooleanField(default=False)
@@ -63,9 +64,9 @@ class Membership(models.Model):
 
 class Invitation(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending"
-        ACCEPTED = "accepted"
-        REVOKED = "revoked"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
@@ -93,14 +94,14 @@ class PartnerApplication(models.Model):
     """A public "Become a partner" request, accepted or declined by policy staff."""
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        ACCEPTED = "accepted"
-        DECLINED = "declined"
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     organisation_name = models.CharField(max_length=200)
     kind = models.CharField(
         max_length=20,
-        choices=[(OrganisationKind.NGO, "NGO"), (OrganisationKind.LAW_ENFORCEMENT, "Law enforcement")],
+        choices=[(kind.value, kind.label) for kind in (OrganisationKind.NGO, OrganisationKind.LAW_ENFORCEMENT)],
     )
     country = models.CharField(max_length=2, validators=[validate_country_code])
     website = models.URLField(blank=True)

@@ -1,5 +1,8 @@
 """Named predicates about partner organisations, shared by pages and the API."""
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from partners.models import ROLES_BY_KIND, OrganisationKind, Role
 from portal.accounts.roles import NGO_ROLES, PLATFORM_ROLES, is_policy_staff, membership_of
 
@@ -29,26 +32,50 @@ def roles_grantable_by(user, organisation) -> tuple[str, ...]:
     return ()
 
 
-def grant_refusal(user, organisation, role: str) -> str | None:
-    """Why `user` may not give `role` in `organisation` (None: they may)."""
+# Why a role may not be given, changed or taken away: (only a superuser may; only a queue lead
+# or a superuser may; not this person here), as whole sentences so that each reads well in
+# every language.
+_REFUSALS = {
+    "grant": (
+        _("Only a superuser may grant the %(role)s role."),
+        _("Only a queue lead or a superuser may grant the %(role)s role."),
+        _("You may not grant the %(role)s role in %(organisation)s."),
+    ),
+    "change": (
+        _("Only a superuser may change the %(role)s role."),
+        _("Only a queue lead or a superuser may change the %(role)s role."),
+        _("You may not change the %(role)s role in %(organisation)s."),
+    ),
+    "take_away": (
+        _("Only a superuser may take away the %(role)s role."),
+        _("Only a queue lead or a superuser may take away the %(role)s role."),
+        _("You may not take away the %(role)s role in %(organisation)s."),
+    ),
+}
+
+
+def grant_refusal(user, organisation, role: str, *, action: str = "grant") -> str | None:
+    """Why `user` may not give `role` in `organisation` (None: they may); `action` ("grant",
+    "change" or "take_away") is what the sentence says they tried."""
     if role in roles_grantable_by(user, organisation):
         return None
-    label = Role(role).label if role in Role.values else role
+    superuser_only, leads_only, not_here = _REFUSALS[action]
+    values = {"role": Role(role).label if role in Role.values else role, "organisation": organisation.name}
     if role == Role.POLICY_STAFF:
-        return f"Only a superuser may grant the {label} role."
+        return superuser_only % values
     if role in ENFORCEMENT_ROLES:
-        return f"Only a queue lead or a superuser may grant the {label} role."
-    return f"You may not grant the {label} role in {organisation.name}."
+        return leads_only % values
+    return not_here % values
 
 
 def role_change_refusal(user, membership, role: str) -> str | None:
     """Why `user` may not move `membership` to `role` (None: they may). Nobody changes their
     own role, and only someone who could grant the current role may take it away."""
     if membership.user_id == getattr(user, "pk", None):
-        return "Nobody changes their own role; ask a queue lead or a superuser."
-    current = grant_refusal(user, membership.organisation, membership.role)
+        return gettext("Nobody changes their own role; ask a queue lead or a superuser.")
+    current = grant_refusal(user, membership.organisation, membership.role, action="change")
     if current is not None:
-        return current.replace("grant", "change", 1)
+        return current
     return grant_refusal(user, membership.organisation, role)
 
 

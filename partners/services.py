@@ -7,6 +7,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import (
     ROLES_BY_KIND,
@@ -57,6 +60,12 @@ def _label(role: str) -> str:
     return Role(role).label
 
 
+def _change(message, **roles) -> str:
+    """A change as the leads read it after the member's address ("invited as Reviewer"): put
+    together when the alert is rendered, so in each recipient's language."""
+    return lazy(lambda: str(message) % {name: _label(role) for name, role in roles.items()}, str)()
+
+
 # --- Invitations ------------------------------------------------------------------------------
 
 
@@ -68,9 +77,9 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str, 
     the queue leads."""
     email = email.strip().lower()
     if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
-        raise DomainError(
-            f"A {organisation.get_kind_display()} organisation cannot have the role {role}.", field="role"
-        )
+        kind, label = organisation.get_kind_display(), Role(role).label if role in Role.values else role
+        message = _("A %(kind)s organisation cannot have the role %(role)s.") % {"kind": kind, "role": label}
+        raise DomainError(message, field="role")
     refusal = grant_refusal(by, organisation, role) if by is not None else None
     if refusal is not None:
         _refuse(
@@ -88,14 +97,18 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str, 
 @transaction.atomic
 def _invitation_create(*, by, organisation: Organisation, email: str, role: str, request) -> tuple[Invitation, str]:
     if organisation.kind == OrganisationKind.LAW_ENFORCEMENT and not organisation.email_domains:
-        raise DomainError("Set the agency's e-mail domains before inviting its liaisons.", field="email")
+        raise DomainError(_("Set the agency's e-mail domains before inviting its liaisons."), field="email")
     if not organisation.accepts_email(email):
-        domains = ", ".join(organisation.email_domains)
-        raise DomainError(f"{email} is not on {organisation.name}'s e-mail domains ({domains}).", field="email")
+        message = _("%(email)s is not on %(organisation)s's e-mail domains (%(domains)s).") % {
+            "email": email,
+            "organisation": organisation.name,
+            "domains": ", ".join(organisation.email_domains),
+        }
+        raise DomainError(message, field="email")
     from django.contrib.auth import get_user_model
 
     if get_user_model().objects.filter(email__iexact=email).exists():
-        raise DomainError(f"{email} already has an account.", field="email")
+        raise DomainError(_("%(email)s already has an account.") % {"email": email}, field="email")
     Invitation.objects.filter(email=email, status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -121,7 +134,8 @@ def _invitation_create(*, by, organisation: Organisation, email: str, role: str,
         {"invitation": invitation, "token": token, "organisation": organisation, "inviter": by},
     )
     if role in PLATFORM_ROLES:
-        _alert_leads(by=by, organisation=organisation, member=email, change=f"invited as {_label(role)}")
+        change = _change(gettext_lazy("invited as %(role)s"), role=role)
+        _alert_leads(by=by, organisation=organisation, member=email, change=change)
     return invitation, token
 
 
@@ -132,13 +146,13 @@ def invitation_for_token(token: str) -> Invitation | None:
 def invitation_check(invitation: Invitation | None) -> None:
     """Raise a DomainError saying why an invitation can't be used, if it can't."""
     if invitation is None:
-        raise DomainError("This invitation link is not valid. Ask for a new invitation.")
+        raise DomainError(_("This invitation link is not valid. Ask for a new invitation."))
     if invitation.status == Invitation.Status.ACCEPTED:
-        raise DomainError("This invitation has already been used. Sign in instead.")
+        raise DomainError(_("This invitation has already been used. Sign in instead."))
     if invitation.status == Invitation.Status.REVOKED:
-        raise DomainError("This invitation was withdrawn. Ask for a new invitation.")
+        raise DomainError(_("This invitation was withdrawn. Ask for a new invitation."))
     if invitation.is_expired():
-        raise DomainError("This invitation has expired. Ask for a new invitation.")
+        raise DomainError(_("This invitation has expired. Ask for a new invitation."))
 
 
 @transaction.atomic
@@ -147,9 +161,9 @@ def invitation_accept(*, invitation_id, user, request=None) -> Membership:
     invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation_id)
     invitation_check(invitation)
     if user.email.lower() != invitation.email:
-        raise DomainError("Sign up with the address the invitation was sent to.", field="email")
+        raise DomainError(_("Sign up with the address the invitation was sent to."), field="email")
     if not invitation.organisation.accepts_email(user.email):
-        raise DomainError("This address is not on the organisation's e-mail domains.", field="email")
+        raise DomainError(_("This address is not on the organisation's e-mail domains."), field="email")
     membership = Membership.objects.create(user=user, organisation=invitation.organisation, role=invitation.role)
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
@@ -167,7 +181,7 @@ def invitation_accept(*, invitation_id, user, request=None) -> Membership:
             by=user,
             organisation=invitation.organisation,
             member=user.email,
-            change=f"joined as {_label(invitation.role)}",
+            change=_change(gettext_lazy("joined as %(role)s"), role=invitation.role),
         )
     return membership
 
@@ -180,15 +194,15 @@ def membership_remove(*, by, membership: Membership, request=None) -> None:
     someone who may grant the member's role removes them; removing a platform role alerts
     the queue leads."""
     if membership.user_id == by.pk:
-        raise DomainError("You cannot remove yourself.")
-    refusal = grant_refusal(by, membership.organisation, membership.role)
+        raise DomainError(_("You cannot remove yourself."))
+    refusal = grant_refusal(by, membership.organisation, membership.role, action="take_away")
     if refusal is not None:
         _refuse(
             "membership.remove",
             by=by,
             organisation=membership.organisation,
             request=request,
-            message=refusal.replace("grant", "take away", 1),
+            message=refusal,
             member=membership.user.email,
             role=membership.role,
         )
@@ -212,7 +226,8 @@ def _membership_remove(*, by, membership: Membership, request) -> None:
     membership.delete()
     user_deactivate(user=user, by=by, request=request)
     if role in PLATFORM_ROLES:
-        _alert_leads(by=by, organisation=organisation, member=user.email, change=f"removed (was {_label(role)})")
+        change = _change(gettext_lazy("removed (was %(role)s)"), role=role)
+        _alert_leads(by=by, organisation=organisation, member=user.email, change=change)
 
 
 def user_deactivate(*, user, by=None, request=None) -> None:
@@ -233,7 +248,7 @@ def membership_change_role(*, by, membership: Membership, role: str, request=Non
     role alerts the queue leads."""
     organisation = membership.organisation
     if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
-        raise DomainError("That role does not exist for this kind of organisation.", field="role")
+        raise DomainError(_("That role does not exist for this kind of organisation."), field="role")
     refusal = role_change_refusal(by, membership, role)
     if refusal is not None:
         _refuse(
@@ -273,7 +288,7 @@ def _membership_change_role(*, by, membership: Membership, role: str, request) -
             by=by,
             organisation=membership.organisation,
             member=membership.user.email,
-            change=f"changed from {_label(old)} to {_label(role)}",
+            change=_change(gettext_lazy("changed from %(old)s to %(new)s"), old=old, new=role),
         )
     return membership
 
@@ -296,9 +311,9 @@ def membership_saved_in_admin(*, by, membership: Membership, old_role: str | Non
     )
     if membership.role in PLATFORM_ROLES or old_role in PLATFORM_ROLES:
         change = (
-            f"given {_label(membership.role)}"
+            _change(gettext_lazy("given %(role)s"), role=membership.role)
             if old_role is None
-            else (f"changed from {_label(old_role)} to {_label(membership.role)}")
+            else _change(gettext_lazy("changed from %(old)s to %(new)s"), old=old_role, new=membership.role)
         )
         _alert_leads(by=by, organisation=membership.organisation, member=membership.user.email, change=change)
 
@@ -308,9 +323,9 @@ def organisation_set_status(
     *, by, organisation: Organisation, verified: bool, trusted_flagger: bool, request=None
 ) -> Organisation:
     if not can_manage_organisations(by):
-        raise NotAllowed("Only policy staff verify organisations.")
+        raise NotAllowed(_("Only policy staff verify organisations."))
     if trusted_flagger and organisation.kind != OrganisationKind.NGO:
-        raise DomainError("Only NGOs can be trusted flaggers.", field="trusted_flagger")
+        raise DomainError(_("Only NGOs can be trusted flaggers."), field="trusted_flagger")
     changes = {}
     if organisation.verified != verified:
         changes["verified"] = [organisation.verified, verified]
@@ -347,10 +362,10 @@ def application_submit(**fields) -> PartnerApplication:
 def application_accept(*, by, application: PartnerApplication, request=None) -> Organisation:
     """Create the organisation and invite the applicant as its first admin or liaison."""
     if not can_manage_organisations(by):
-        raise NotAllowed("Only policy staff decide applications.")
+        raise NotAllowed(_("Only policy staff decide applications."))
     application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != PartnerApplication.Status.PENDING:
-        raise TransitionError("This application has already been decided.")
+        raise TransitionError(_("This application has already been decided."))
     domain = application.email_domain.strip().lower().lstrip("@")
     try:
         organisation = Organisation.objects.create(
@@ -362,7 +377,7 @@ def application_accept(*, by, application: PartnerApplication, request=None) -> 
             email_domains=[domain],
         )
     except IntegrityError as exc:  # pragma: no cover - slug race
-        raise DomainError("Could not create the organisation; try again.") from exc
+        raise DomainError(_("Could not create the organisation; try again.")) from exc
     application.status = PartnerApplication.Status.ACCEPTED
     application.decided_at = timezone.now()
     application.decided_by = by
@@ -377,10 +392,10 @@ def application_accept(*, by, application: PartnerApplication, request=None) -> 
 @transaction.atomic
 def application_decline(*, by, application: PartnerApplication, request=None) -> PartnerApplication:
     if not can_manage_organisations(by):
-        raise NotAllowed("Only policy staff decide applications.")
+        raise NotAllowed(_("Only policy staff decide applications."))
     application = PartnerApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != PartnerApplication.Status.PENDING:
-        raise TransitionError("This application has already been decided.")
+        raise TransitionError(_("This application has already been decided."))
     application.status = PartnerApplication.Status.DECLINED
     application.decided_at = timezone.now()
     application.decided_by = by
@@ -392,21 +407,21 @@ def application_decline(*, by, application: PartnerApplication, request=None) ->
 
 # --- API tokens -------------------------------------------------------------------------------
 
-MFA_NEEDED = "Your role needs two-factor authentication: set up a second factor before using API tokens."
+MFA_NEEDED = gettext_lazy("Your role needs two-factor authentication: set up a second factor before using API tokens.")
 
 
 @transaction.atomic
 def api_token_issue(*, user, name: str, days: int | None = None, request=None) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name:
-        raise DomainError("Give the token a name.", field="name")
+        raise DomainError(_("Give the token a name."), field="name")
     days = days or settings.PORTAL_API_TOKEN_DAYS
     if not 1 <= days <= 365:
-        raise DomainError("A token lasts between 1 and 365 days.", field="days")
+        raise DomainError(_("A token lasts between 1 and 365 days."), field="days")
     if not user.is_active:
-        raise NotAllowed("This account is deactivated.")
+        raise NotAllowed(_("This account is deactivated."))
     if requires_mfa(user) and not mfa_enrolled(user):
-        raise NotAllowed(MFA_NEEDED)
+        raise NotAllowed(str(MFA_NEEDED))
     token = "cp_" + secrets.token_urlsafe(32)
     api_token = ApiToken.objects.create(
         user=user,
@@ -422,7 +437,7 @@ def api_token_issue(*, user, name: str, days: int | None = None, request=None) -
 @transaction.atomic
 def api_token_revoke(*, user, api_token: ApiToken, request=None) -> None:
     if api_token.user_id != user.pk:
-        raise NotAllowed("You may revoke only your own tokens.")
+        raise NotAllowed(_("You may revoke only your own tokens."))
     if api_token.revoked_at is None:
         api_token.revoked_at = timezone.now()
         api_token.save(update_fields=["revoked_at"])
@@ -465,7 +480,7 @@ def api_token_authenticate(token: str):
     if api_token is None or not api_token.is_usable(now) or not api_token.user.is_active:
         return None
     if requires_mfa(api_token.user) and not mfa_enrolled(api_token.user):
-        raise ApiTokenRefused(MFA_NEEDED)
+        raise ApiTokenRefused(str(MFA_NEEDED))
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
     return api_token.user

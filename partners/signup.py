@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm
 from allauth.core import context
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from partners.adapter import invitation_from_session
 from portal.text import strip_format_characters
@@ -9,7 +10,7 @@ from portal.text import strip_format_characters
 class InvitedSignupForm(SignupForm):
     """The invitation fixes the address: the field is shown but must match it."""
 
-    name = forms.CharField(max_length=150, label="Your name")
+    name = forms.CharField(max_length=150, label=_("Your name"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,7 +26,7 @@ class InvitedSignupForm(SignupForm):
     def clean_email(self):
         email = super().clean_email()
         if self.invitation is not None and email.lower() != self.invitation.email:
-            raise forms.ValidationError("Sign up with the address the invitation was sent to.")
+            raise forms.ValidationError(_("Sign up with the address the invitation was sent to."))
         return email
 
     def save(self, request):

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import selectors, services
@@ -30,7 +32,7 @@ def apply(request):
     return render(request, "partners/apply.html", {"form": form})
 
 
-APPLY_LIMITED = (
+APPLY_LIMITED = gettext_lazy(
     "Too many applications were sent from your network recently, so this one was not sent. "
     "Please try again later; what you wrote is kept below."
 )
@@ -60,14 +62,20 @@ def application_decide(request, pk: int, decision: str):
         return act(
             request,
             lambda: services.application_accept(by=request.user, application=application, request=request),
-            success=lambda organisation: f"{organisation.name} created; its first member has been invited.",
+            success=lambda organisation: (
+                _("%(organisation)s created; its first member has been invited.") % {"organisation": organisation.name}
+            ),
             redirect_to="organisation-list",
         )
     if decision == "decline":
         return act(
             request,
             lambda: services.application_decline(by=request.user, application=application, request=request),
-            success=(messages.INFO, f"The application from {application.organisation_name} was declined."),
+            success=(
+                messages.INFO,
+                _("The application from %(organisation)s was declined.")
+                % {"organisation": application.organisation_name},
+            ),
             redirect_to="organisation-list",
         )
     raise Http404
@@ -133,7 +141,7 @@ def invitation_new(request, slug: str):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("organisation-detail", slug=organisation.slug)
     return render(request, "partners/invitation_new.html", {"org": organisation, "form": form})
 
@@ -152,7 +160,7 @@ def organisation_status(request, slug: str):
         lambda: services.organisation_set_status(
             by=request.user, organisation=organisation, request=request, **form.cleaned_data
         ),
-        success="Organisation status saved.",
+        success=_("Organisation status saved."),
         redirect_to=_page(organisation),
     )
 
@@ -178,7 +186,10 @@ def member_role(request, slug: str, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.") % {"email": membership.user.email, "role": membership.get_role_display()},
+        )
     return redirect("organisation-detail", slug=organisation.slug)
 
 
@@ -197,14 +208,16 @@ def member_remove(request, slug: str, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{membership.user.email} was removed and their account deactivated.")
+        messages.success(
+            request, _("%(email)s was removed and their account deactivated.") % {"email": membership.user.email}
+        )
     return redirect("organisation-detail", slug=organisation.slug)
 
 
 def invitation_open(request, token: str):
     """The link in an invitation e-mail: check it, remember it, and go to sign-up."""
     if request.user.is_authenticated:
-        messages.error(request, "You are already signed in. Sign out to accept an invitation for someone else.")
+        messages.error(request, _("You are already signed in. Sign out to accept an invitation for someone else."))
         return redirect("home")
     try:
         invitation = invitation_start(request, token)
@@ -212,8 +225,8 @@ def invitation_open(request, token: str):
         return render(request, "partners/invitation_invalid.html", {"message": exc.message}, status=410)
     messages.info(
         request,
-        f"You were invited to {invitation.organisation.name} as {invitation.get_role_display()}. "
-        "Choose a password to finish.",
+        _("You were invited to %(organisation)s as %(role)s. Choose a password to finish.")
+        % {"organisation": invitation.organisation.name, "role": invitation.get_role_display()},
     )
     return redirect("account_signup")
 
@@ -224,7 +237,7 @@ def api_tokens(request):
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_token = services.api_token_issue(user=request.user, request=request, **form.cleaned_data)
+            _token, new_token = services.api_token_issue(user=request.user, request=request, **form.cleaned_data)
         except DomainError as exc:
             show_on_form(form, exc)
         else:
@@ -238,5 +251,5 @@ def api_tokens(request):
 def api_token_revoke(request, pk: int):
     api_token = get_object_or_404(selectors.api_tokens_of(request.user), pk=pk)
     services.api_token_revoke(user=request.user, api_token=api_token, request=request)
-    messages.success(request, f"Token “{api_token.name}” revoked.")
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": api_token.name})
     return redirect("api-tokens")

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -24,9 +24,10 @@ def exception_handler(exc, context):
             return Response(exc.message_dict, status=400)
         return Response({"detail": exc.messages}, status=400)
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=404)
+        # DRF's own sentences, translated by DRF into the language of the request.
+        return Response({"detail": str(exceptions.NotFound.default_detail)}, status=404)
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or "You do not have permission to perform this action."}, status=403)
+        return Response({"detail": str(exc) or str(exceptions.PermissionDenied.default_detail)}, status=403)
     return drf_exception_handler(exc, context)
 
 

@@ -3,15 +3,16 @@ page shows, Monday first, and what falls on each."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-# (name, abbreviation), Monday first like the grid.
-WEEKDAYS = [(calendar.day_name[i], calendar.day_abbr[i]) for i in range(7)]
+from django.utils import dates
+
+# (name, abbreviation), Monday first like the grid; Django's translated names (lazy).
+WEEKDAYS = [(dates.WEEKDAYS[i], dates.WEEKDAYS_ABBR[i]) for i in range(7)]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -6,6 +6,10 @@ text alternative screen-reader users and anyone copying the figures read. No scr
 `style=""`: colours are SVG presentation attributes and sizes come from the viewBox, so the
 chart scales to a phone's width.
 
+In a right-to-left language the drawing mirrors: labels at the right, bars growing leftwards,
+time running from right to left (x coordinates are mirrored; the SVG's `direction` makes each
+text's anchor mirror with them).
+
 Values are numbers, `None` (no data: drawn as a gap) or a suppression marker string such as
 "<5" (drawn as no bar, labelled "< 5").
 """
@@ -16,8 +20,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_bidi, gettext
+from django.utils.translation import gettext_lazy as _
 
 WIDTH = 400
 BAR_FILL = "#1f4e79"
@@ -36,14 +43,14 @@ def show(value, unit: str = "", places: int = 1) -> str:
     """The value as the page shows it: thousands separators, "< 5" for a suppressed cell, a
     share (unit "%") in percent; `places` decimals for a share or a fraction."""
     if value is None:
-        return "not shown"
+        return gettext("not shown")
     if isinstance(value, str):
         return value.replace("<", "< ") if value.startswith("<") else value
     if unit == "%":
-        return f"{value * 100:.{places}f} %"
+        return f"{number_format(value * 100, places, force_grouping=True)} %"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.{places}f}{unit}"
-    return f"{value:,.0f}{unit}"
+        return f"{number_format(value, places, force_grouping=True)}{unit}"
+    return f"{number_format(round(value), 0, force_grouping=True)}{unit}"
 
 
 def _numeric(value) -> float | None:
@@ -62,12 +69,18 @@ def nice_max(value: float) -> float:
     return 10 * magnitude  # pragma: no cover - the loop always returns
 
 
+def _mirrored(x: float) -> float:
+    """`x` as drawn in the active language's direction."""
+    return WIDTH - x if get_language_bidi() else x
+
+
 def _svg_open(chart_id: str, height: int, title: str, description: str) -> str:
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc" '
+        '<svg class="chart" viewBox="0 0 {} {}" direction="{}" role="img" aria-labelledby="{}-title {}-desc" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
         WIDTH,
         height,
+        "rtl" if get_language_bidi() else "ltr",
         chart_id,
         chart_id,
         chart_id,
@@ -84,7 +97,7 @@ def _table(title: str, label_heading: str, value_heading: str, data: Sequence[Da
     return format_html(
         '<div class="table-wrap"><table class="chart-data"><caption>{}</caption><thead><tr>'
         '<th scope="col">{}</th><th scope="col">{}</th></tr></thead><tbody>{}</tbody></table></div>',
-        f"{title}: the data",
+        gettext("%(title)s: the data") % {"title": title},
         label_heading,
         value_heading,
         mark_safe(rows),  # noqa: S308 - built from format_html pieces above
@@ -107,8 +120,8 @@ def bar_chart(
     chart_id: str,
     title: str,
     description: str,
-    label_heading: str = "Item",
-    value_heading: str = "Count",
+    label_heading: str = _("Item"),
+    value_heading: str = _("Count"),
     unit: str = "",
 ) -> SafeString:
     """Horizontal bars, one per datum, the label above its bar and the value after it."""
@@ -121,14 +134,17 @@ def bar_chart(
     for i, datum in enumerate(data):
         y = top + i * row_h
         parts.append(
-            format_html('<text x="0" y="{}" fill="{}" font-size="15">{}</text>', y + 15, TEXT_FILL, datum.label)
+            format_html(
+                '<text x="{}" y="{}" fill="{}" font-size="15">{}</text>', _mirrored(0), y + 15, TEXT_FILL, datum.label
+            )
         )
         number = _numeric(datum.value)
         width = 0.0 if number is None else plot_w * number / scale
         if number is not None and width > 0:
             parts.append(
                 format_html(
-                    '<rect class="chart-bar" x="0" y="{}" width="{}" height="18" rx="2" fill="{}"/>',
+                    '<rect class="chart-bar" x="{}" y="{}" width="{}" height="18" rx="2" fill="{}"/>',
+                    f"{_mirrored(max(width, 1)) if get_language_bidi() else 0:.1f}",
                     y + 21,
                     f"{max(width, 1):.1f}",
                     BAR_FILL,
@@ -137,7 +153,7 @@ def bar_chart(
         parts.append(
             format_html(
                 '<text x="{}" y="{}" fill="{}" font-size="15">{}</text>',
-                f"{width + 6:.1f}",
+                f"{_mirrored(width + 6):.1f}",
                 y + 35,
                 TEXT_FILL,
                 show(datum.value, unit),
@@ -185,7 +201,7 @@ def line_svg(
     span = max(len(data) - 1, 1)
 
     def x(i: int) -> float:
-        return left + (plot_w / 2 if len(data) == 1 else plot_w * i / span)
+        return _mirrored(left + (plot_w / 2 if len(data) == 1 else plot_w * i / span))
 
     def y(value: float) -> float:
         return top + plot_h * (1 - value / scale)
@@ -196,12 +212,12 @@ def line_svg(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
                 '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="end">{}</text>',
-                left,
-                WIDTH - right,
+                _mirrored(left),
+                _mirrored(WIDTH - right),
                 f"{tick_y:.1f}",
                 f"{tick_y:.1f}",
                 GRID_STROKE,
-                left - 6,
+                _mirrored(left - 6),
                 f"{tick_y + 4:.1f}",
                 TEXT_FILL,
                 show(scale * fraction, unit, places),
@@ -225,7 +241,9 @@ def line_svg(
                     f"{x(i):.1f}",
                     f"{y(number):.1f}",
                     LINE_STROKE,
-                    f"{datum.label}: {show(datum.value, unit, places)} {point_title}",
+                    # Translators: a point's tooltip: period, value and what is counted ("Mar: 1,204 views").
+                    gettext("%(label)s: %(value)s %(what)s")
+                    % {"label": datum.label, "value": show(datum.value, unit, places), "what": point_title},
                 )
             )
     for points in segments:
@@ -269,8 +287,8 @@ def line_chart(
     chart_id: str,
     title: str,
     description: str,
-    label_heading: str = "Period",
-    value_heading: str = "Count",
+    label_heading: str = _("Period"),
+    value_heading: str = _("Count"),
     unit: str = "",
 ) -> SafeString:
     """A line through the data in order, in a `<figure>` with its data table (see `line_svg`)."""

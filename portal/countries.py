@@ -7,9 +7,10 @@ Two letters are not a country ("XX", "UK", "EU" are none); callers upper-case wh
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-MESSAGE = "“{code}” is not an ISO 3166-1 country code; use two letters such as GB or FR."
+MESSAGE = _("“%(value)s” is not an ISO 3166-1 country code; use two letters such as GB or FR.")
 
 
 def is_country_code(code) -> bool:
@@ -19,4 +20,5 @@ def is_country_code(code) -> bool:
 def validate_country_code(value) -> None:
     """A Django validator (model and form fields)."""
     if not is_country_code(value):
-        raise ValidationError(MESSAGE.format(code=value), code="invalid_country", params={"value": value})
+        # The value goes in through `params`, so that Django fills it in (a "%" in it is no placeholder).
+        raise ValidationError(MESSAGE, code="invalid_country", params={"value": value})

@@ -2,8 +2,9 @@
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
-NUL_IN_ADDRESS = "The address contains a NUL character, which no page or API accepts."
+NUL_IN_ADDRESS = _("The address contains a NUL character, which no page or API accepts.")
 
 
 class RefuseNulInAddressMiddleware:
@@ -20,7 +21,7 @@ class RefuseNulInAddressMiddleware:
     def __call__(self, request):
         if "\x00" in request.path or "\x00" in "".join(k + "".join(v) for k, v in request.GET.lists()):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": NUL_IN_ADDRESS}, status=400)
+                return JsonResponse({"detail": str(NUL_IN_ADDRESS)}, status=400)
             body = render_to_string("portal/bad_request.html", {"message": NUL_IN_ADDRESS}, request=request)
             return HttpResponseBadRequest(body)
         return self.get_response(request)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 
 def new_security_stamp() -> str:
@@ -42,7 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     name = models.CharField(max_length=150, blank=True)
-    time_zone = models.CharField(max_length=64, blank=True, help_text="IANA time zone for times shown")
+    time_zone = models.CharField(max_length=64, blank=True, help_text=_("IANA time zone for times shown"))
+    # Blank: the browser's language (Accept-Language) on pages, English in e-mails.
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

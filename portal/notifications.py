@@ -1,41 +1,74 @@
 """Telling people things: an in-app notification plus an e-mail sent by a task."""
 
+from collections import defaultdict
+
 from django.conf import settings
 from django.template import engines
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
+from portal.locale import user_language, user_time_zone
 from portal.models import Notification
 from portal.queueing import enqueue_on_commit
 
 
-def render_email(template: str, context: dict) -> tuple[str, str, str]:
-    """Render templates/emails/<template>.{subject.txt,txt,html} into (subject, text, html)."""
+def render_email(template: str, context: dict, *, recipient=None) -> tuple[str, str, str]:
+    """Render templates/emails/<template>.{subject.txt,txt,html} into (subject, text, html).
+
+    For a `recipient` (a user), in their language and time zone (docs/i18n.md); without one
+    (an address with no account yet), in the language active now."""
     context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    if recipient is None:
+        return _render(template, context)
+    with translation.override(user_language(recipient)), timezone.override(user_time_zone(recipient)):
+        return _render(template, context)
+
+
+def _render(template: str, context: dict) -> tuple[str, str, str]:
     plain = engines["text"]
     subject = " ".join(plain.get_template(f"emails/{template}.subject.txt").render(context).split())
     text = plain.get_template(f"emails/{template}.txt").render(context)
-    html = render_to_string(f"emails/{template}.html", context)
+    body = mark_safe(render_to_string(f"emails/{template}.html", context))  # noqa: S308 (rendered, escaped)
+    # Every HTML e-mail is one document in the recipient's language and direction.
+    html = render_to_string("emails/layout.html", {"subject": subject, "body": body})
     return subject, text, html
 
 
 def email_address(to: str, template: str, context: dict) -> None:
-
+    """E-mail an address that has no account yet (an invitation), in the language active now."""
     subject, text, html = render_email(template, context)
     enqueue_on_commit("portal.tasks.send_email", [to], subject, text, html)
 
 
-def notify_users(users, template: str, context: dict, *, link: str = "") -> list[Notification]:
-    """Create one in-app notification per user and e-mail each of them after commit."""
+def _by_locale(users) -> list[list]:
+    """Active `users` in groups sharing a language and a time zone: one rendering each."""
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for user in users:
+        if user.is_active:
+            groups[(user_language(user), str(user_time_zone(user)))].append(user)
+    return list(groups.values())
 
-    subject, text, html = render_email(template, context)
-    users = [u for u in users if u.is_active]
-    notes = Notification.objects.bulk_create(
-        [Notification(user=u, subject=subject, body=text[:2000], link=link) for u in users]
-    )
-    if users:
-        enqueue_on_commit("portal.tasks.send_email", [u.email for u in users], subject, text, html)
-    return notes
+
+def notify_in_app(users, template: str, context: dict, *, link: str = "") -> list[Notification]:
+    """One in-app notification per user, each in their own language and time zone (the
+    e-mail's subject and text); callers that send their own e-mails use this."""
+    notes = []
+    for members in _by_locale(users):
+        subject, text, _html = render_email(template, context, recipient=members[0])
+        notes += [Notification(user=u, subject=subject, body=text[:2000], link=link) for u in members]
+    return Notification.objects.bulk_create(notes)
+
+
+def notify_users(users, template: str, context: dict, *, link: str = "") -> list[Notification]:
+    """One in-app notification per user and an e-mail to each after commit, each in their own
+    language and time zone: one rendering and one e-mail task per such group."""
+    notes = []
+    for members in _by_locale(users):
+        subject, text, html = render_email(template, context, recipient=members[0])
+        notes += [Notification(user=u, subject=subject, body=text[:2000], link=link) for u in members]
+        enqueue_on_commit("portal.tasks.send_email", [u.email for u in members], subject, text, html)
+    return Notification.objects.bulk_create(notes)
 
 
 def notifications_of(user):

@@ -11,6 +11,7 @@ Refusing these for the whole body (keys included) means no field, list or JSON c
 any endpoint sees them, whether or not its serializer checks.
 """
 
+from django.utils.translation import ngettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.settings import api_settings
@@ -18,7 +19,14 @@ from rest_framework.settings import api_settings
 from portal.text import text_problem
 
 MAX_DEPTH = 32
-TOO_DEEP_MESSAGE = f"JSON parse error - nested too deeply (at most {MAX_DEPTH} levels)."
+
+
+def too_deep_message() -> str:
+    return ngettext(
+        "JSON parse error - nested too deeply (at most %(depth)d level).",
+        "JSON parse error - nested too deeply (at most %(depth)d levels).",
+        MAX_DEPTH,
+    ) % {"depth": MAX_DEPTH}
 
 
 def body_problems(data) -> dict[str, list[str]]:
@@ -34,7 +42,7 @@ def body_problems(data) -> dict[str, list[str]]:
     while stack:
         value, depth, field = stack.pop()
         if depth > MAX_DEPTH:
-            raise ParseError(TOO_DEEP_MESSAGE)
+            raise ParseError(too_deep_message())
         name = field if field is not None and not text_problem(field) else api_settings.NON_FIELD_ERRORS_KEY
         if isinstance(value, str):
             problem = text_problem(value)
@@ -55,7 +63,7 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError(TOO_DEEP_MESSAGE) from None
+            raise ParseError(too_deep_message()) from None
         problems = body_problems(data)
         if problems:
             raise ValidationError(problems)

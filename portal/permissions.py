@@ -67,7 +67,8 @@ def permission_from(
 ) -> type[PredicatePermission]:
     """A permission class asking `predicate(user)`, or `predicate(user, obj)` with `takes_object`.
 
-    message       the 403 `{"detail"}` (DRF's generic sentence when None)
+    message       the 403 `{"detail"}` (DRF's generic sentence when None); a `gettext_lazy`
+                  string, so each request reads it in its own language
     methods       the HTTP methods it guards (every method when None); others pass
     after_lookup  ask once the view has the object in hand (`check_object_permissions`), so
                   outsiders get the selector's 404 first; implied by `takes_object`
@@ -82,7 +83,9 @@ def permission_from(
         "after_lookup": after_lookup or takes_object,
         "takes_object": takes_object,
         "not_found": not_found,
-        "__doc__": f"Permission from `{predicate.__name__}`." + (f" {message}" if message else ""),
+        # A lazy (translated) message is left out of the docstring: reading it at import would
+        # fix it in whatever language is active then.
+        "__doc__": f"Permission from `{predicate.__name__}`." + (f" {message}" if isinstance(message, str) else ""),
     }
     name = "".join(part.capitalize() for part in predicate.__name__.split("_"))
     return type(name, (PredicatePermission,), attrs)

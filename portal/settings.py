@@ -5,100 +5,14 @@ DJANGO_DEBUG off, the secret key is required and the security settings are on. A
 cannot be parsed stops start-up with a message naming the variable.
 """
 
-import re
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.environment import env, env_api_rate, env_bool, env_int, env_rate_limit, env_tdb_url, env_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default=None)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
-
-
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = env.str(name, default=None)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
-    return value
-
-
-_RATE_LIMIT = re.compile(r"^\d+/\d*[smhd](/(ip|key|user))?$")
-_API_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
-
-
-def env_rate_limit(name: str, default: str) -> str:
-    """A rate limit in allauth's notation, e.g. `5/h/ip` or `10/m/ip,100/d/ip`."""
-    raw = env.str(name, default=default).strip()
-    if not all(_RATE_LIMIT.match(part.strip()) for part in raw.split(",")):
-        raise ImproperlyConfigured(
-            f"{name} must look like 5/h/ip (count/period/ip|key|user, comma-separated); got {raw!r}"
-        )
-    return raw
-
-
-def env_api_rate(name: str, default: str) -> str | None:
-    """A DRF throttle rate such as `5000/minute`; `off` turns that throttle off."""
-    raw = env.str(name, default=default).strip().lower()
-    if raw == "off":
-        return None
-    if not _API_RATE.match(raw):
-        raise ImproperlyConfigured(
-            f"{name} must look like 5000/minute (count/second|minute|hour|day) or off; got {raw!r}"
-        )
-    return raw
-
-
-def env_url(name: str, parse, default: str | None, *, schemes: tuple[str, ...]):
-    raw = env.str(name, default=default)
-    if raw is None:
-        return None
-    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
-    if scheme not in schemes:
-        allowed = ", ".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(f"{name} must start with one of {allowed}; got {raw!r}")
-    try:
-        return parse(raw)
-    except Exception as exc:  # environ raises several types for malformed URLs
-        raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from None
-
-
-def env_tdb_url(name: str) -> str:
-    """The DSA Transparency Database's base URL: https, or http to a local test server only
-    (the token travels with every request)."""
-    raw = env.str(name, default="").strip()
-    if not raw:
-        return ""
-    parts = urlsplit(raw)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and local)):
-        raise ImproperlyConfigured(f"{name} must be an https:// URL (http:// only to this machine); got {raw!r}")
-    if parts.query or parts.fragment:
-        raise ImproperlyConfigured(f"{name} must be the database's base URL, without a query; got {raw!r}")
-    return raw.rstrip("/")
-
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
@@ -119,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_countries",  # its country names in French and Arabic
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -143,9 +58,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the person's own language and time zone win over the browser's.
+    "portal.locale.UserLocaleMiddleware",
     "portal.middleware.RefuseNulInAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.accounts.middleware.SessionExpiryMiddleware",
@@ -166,6 +84,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
@@ -433,7 +353,14 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 
 # --- Internationalisation and static files ------------------------------------------------------
 
-LANGUAGE_CODE = "en-gb"
+# docs/i18n.md: the person's setting, else the switcher's cookie, else Accept-Language, else English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("ar", "العربية")]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

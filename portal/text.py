@@ -10,20 +10,22 @@ no new template or serializer can forget it.
 
 import unicodedata
 
-NUL_MESSAGE = "Null characters are not allowed."  # the words of Django's and DRF's own validator
-SURROGATE_MESSAGE = "Not valid Unicode: lone surrogates (\\ud800-\\udfff) are not allowed."
+from django.utils.translation import gettext_lazy as _
+
+NUL_MESSAGE = _("Null characters are not allowed.")  # the words of Django's and DRF's own validator
+SURROGATE_MESSAGE = _("Not valid Unicode: lone surrogates (\\ud800-\\udfff) are not allowed.")
 
 
 def text_problem(text: str) -> str | None:
     """Why `text` cannot be stored, or None: PostgreSQL stores no NUL in text or jsonb, and a
     lone surrogate is not Unicode (it cannot even be encoded to be shown back)."""
     if "\x00" in text:
-        return NUL_MESSAGE
+        return str(NUL_MESSAGE)
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            return SURROGATE_MESSAGE
+            return str(SURROGATE_MESSAGE)
     return None
 
 

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dashboards import views
 from dashboards.transparency import views as transparency_views
 from portal import api
 from portal import views as portal_views
+from portal.accounts import views as account_views
 
 # The admin signs in through the portal's own login, with its MFA step.
 admin.site.login = login_required(admin.site.login)
@@ -33,6 +35,9 @@ urlpatterns = [
     path("transparency/", transparency_views.transparency_page, name="transparency"),
     path("transparency/report.csv", transparency_views.transparency_csv, name="transparency-csv"),
     path("transparency/report.json", transparency_views.transparency_json, name="transparency-json"),
+    path("account/preferences/", account_views.preferences, name="preferences"),
+    path("i18n/language/", account_views.language_switch, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from referrals import selectors
 from referrals.models import Category, Kind, Referral, Status
@@ -19,25 +20,29 @@ _DAY = {"type": "date"}
 
 
 class ReferralFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, empty_label="Any kind")
-    category = django_filters.ChoiceFilter(choices=Category.choices, empty_label="Any category")
-    queue = django_filters.CharFilter(method="filter_queue", label="Queue", help_text="Queue slug (platform roles)")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"), empty_label=_("Any kind"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"), empty_label=_("Any category"))
+    queue = django_filters.CharFilter(
+        method="filter_queue", label=_("Queue"), help_text=_("Queue slug (platform roles)")
+    )
     received_after = django_filters.IsoDateTimeFilter(
         field_name="received_at",
         lookup_expr="gte",
-        label="Received from",
-        help_text="At or after this time; a date alone means from 00:00 UTC that day.",
+        label=_("Received from"),
+        help_text=_("At or after this time; a date alone means from 00:00 UTC that day."),
         widget=forms.DateInput(attrs=_DAY),
     )
     received_before = django_filters.IsoDateTimeFilter(
         field_name="received_at",
         lookup_expr="lt",
-        label="Received before",
-        help_text="Strictly before this time; a date alone means before 00:00 UTC that day (the day is not included).",
+        label=_("Received before"),
+        help_text=_(
+            "Strictly before this time; a date alone means before 00:00 UTC that day (the day is not included)."
+        ),
         widget=forms.DateInput(attrs=_DAY),
     )
-    subject = django_filters.UUIDFilter(method="filter_subject", label="Subject", help_text="Subject id")
+    subject = django_filters.UUIDFilter(method="filter_subject", label=_("Subject"), help_text=_("Subject id"))
 
     class Meta:
         model = Referral
@@ -73,7 +78,7 @@ class _SearchFirst(forms.Form):
 class ReferralSearchFilter(ReferralFilter):
     """The page's filters: the same as the API's, with the search box on top."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Reference or account", max_length=200)
+    q = django_filters.CharFilter(method="filter_search", label=_("Reference or account"), max_length=200)
 
     class Meta(ReferralFilter.Meta):
         form = _SearchFirst

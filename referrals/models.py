@@ -1,7 +1,8 @@
 """Referrals and everything hanging off them: targets, subjects, evidence, decisions, queues.
 
-The enum values are the API contract (SPEC §3, §4.6). Status is assigned only by
-referrals.services; models hold data, constraints and indexes.
+The enums live in referrals.choices and are imported from here; their values are the API
+contract (SPEC §3, §4.6). Status is assigned only by referrals.services; models hold data,
+constraints and indexes.
 """
 
 import uuid
@@ -10,17 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.countries import validate_country_code
-
-
-class Kind(models.TextChoices):
-    NOTICE = "notice", "Notice"
-    LE_REFERRAL = "le_referral", "Law-enforcement referral"
-    REMOVAL_ORDER = "removal_order", "Removal order"
-    PRESERVATION_REQUEST = "preservation_request", "Preservation request"
-    EMERGENCY_REQUEST = "emergency_request", "Emergency disclosure request"
-
+from referrals.choices import Action, Category, Ground, Kind, Severity, Status
 
 LEGAL_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.PRESERVATION_REQUEST, Kind.EMERGENCY_REQUEST})
 LAW_ENFORCEMENT_KINDS = LEGAL_KINDS | {Kind.LE_REFERRAL}
@@ -29,51 +23,9 @@ LAW_ENFORCEMENT_KINDS = LEGAL_KINDS | {Kind.LE_REFERRAL}
 SUBJECT_CLOSABLE_KINDS = frozenset({Kind.NOTICE, Kind.LE_REFERRAL})
 
 
-class Category(models.TextChoices):
-    TERRORIST_INCITEMENT = "terrorist_incitement", "Terrorist incitement"
-    TERRORIST_RECRUITMENT = "terrorist_recruitment", "Terrorist recruitment"
-    TERRORIST_INSTRUCTION = "terrorist_instruction", "Terrorist instruction"
-    TERRORIST_THREAT = "terrorist_threat", "Terrorist threat"
-    GLORIFICATION = "glorification", "Glorification of terrorism"
-    PROPAGANDA = "propaganda", "Propaganda of a terrorist organisation"
-    VIOLENT_THREAT = "violent_threat", "Violent threat"
-    HATEFUL_CONDUCT = "hateful_conduct", "Hateful conduct"
-    OTHER = "other", "Other"
-
-
-class Severity(models.TextChoices):
-    IMMINENT = "imminent", "Imminent threat"
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-
-
-class Status(models.TextChoices):
-    RECEIVED = "received", "Received"
-    ROUTED = "routed", "Routed"
-    IN_REVIEW = "in_review", "In review"
-    NEEDS_INFO = "needs_info", "Needs information"
-    ACTIONED = "actioned", "Actioned"
-    NO_VIOLATION = "no_violation", "No violation"
-    REJECTED = "rejected", "Rejected"
-    DUPLICATE = "duplicate", "Duplicate"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
 CLOSED_STATUSES = frozenset({Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN})
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
 DECIDED_STATUSES = frozenset({Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED})
-
-
-class Action(models.TextChoices):
-    ACCOUNT_SUSPENDED = "account_suspended", "Account suspended"
-    CONTENT_REMOVED = "content_removed", "Content removed"
-    CONTENT_RESTRICTED = "content_restricted", "Content restricted"
-    LABEL_APPLIED = "label_applied", "Label applied"
-    DATA_PRESERVED = "data_preserved", "Data preserved"
-    DATA_DISCLOSED = "data_disclosed", "Data disclosed"
-    NO_ACTION = "no_action", "No action"
-    UNABLE_TO_COMPLY = "unable_to_comply", "Unable to comply"
 
 
 # Decisions that restrict something, and so owe the DSA Transparency Database a statement of
@@ -81,11 +33,6 @@ class Action(models.TextChoices):
 STATEMENT_ACTIONS = frozenset(
     {Action.ACCOUNT_SUSPENDED, Action.CONTENT_REMOVED, Action.CONTENT_RESTRICTED, Action.LABEL_APPLIED}
 )
-
-
-class Ground(models.TextChoices):
-    LEGAL = "legal", "Illegal content (law)"
-    TERMS = "terms", "Incompatible with the terms of service"
 
 
 class Queue(models.Model):
@@ -178,7 +125,7 @@ class Referral(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
-    paused_seconds = models.PositiveIntegerField(default=0, help_text="Total time the clock was paused")
+    paused_seconds = models.PositiveIntegerField(default=0, help_text=_("Total time the clock was paused"))
     decided_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     breached = models.BooleanField(default=False)
@@ -195,7 +142,7 @@ class Referral(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The earlier decision a duplicate or subject-wide closure points to",
+        help_text=_("The earlier decision a duplicate or subject-wide closure points to"),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -287,9 +234,9 @@ class Evidence(models.Model):
 
 class Decision(models.Model):
     class NonComplianceReason(models.TextChoices):
-        FORCE_MAJEURE = "force_majeure", "Force majeure or de facto impossibility"
-        MANIFEST_ERROR = "manifest_error", "Manifest error in the order"
-        INSUFFICIENT_INFORMATION = "insufficient_information", "Insufficient information"
+        FORCE_MAJEURE = "force_majeure", _("Force majeure or de facto impossibility")
+        MANIFEST_ERROR = "manifest_error", _("Manifest error in the order")
+        INSUFFICIENT_INFORMATION = "insufficient_information", _("Insufficient information")
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="decision")
     action = models.CharField(max_length=24, choices=Action.choices)
@@ -309,7 +256,7 @@ class Decision(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="applied_to",
-        help_text="Set when this decision was copied from another referral's decision on the same subject",
+        help_text=_("Set when this decision was copied from another referral's decision on the same subject"),
     )
 
     class Meta:
@@ -333,10 +280,10 @@ class StatementSubmission(models.Model):
     in the database under `database_id`, or refused with the database's `errors`."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "In the database"
-        REFUSED = "refused", "Refused by the database"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("In the database")
+        REFUSED = "refused", _("Refused by the database")
 
     decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="submission")
     puid = models.CharField(max_length=120, unique=True)
@@ -345,7 +292,7 @@ class StatementSubmission(models.Model):
     claim = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     in_doubt = models.BooleanField(
-        default=False, help_text="A send may have reached the database unanswered: ask it before sending again"
+        default=False, help_text=_("A send may have reached the database unanswered: ask it before sending again")
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -407,10 +354,10 @@ class IdempotencyRecord(models.Model):
 
 class BulkJob(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.accounts.roles import PLATFORM_ROLES, membership_of
 from referrals.models import BulkJob, Evidence, Referral, Status, Subject, Target, TimelineEvent, seq_from_reference
 from referrals.permissions import SUBMITTER_ROLES
+from referrals.timeline_text import shown
 
-PLATFORM_REVIEWER = "Platform reviewer"
+PLATFORM_REVIEWER = gettext_lazy("Platform reviewer")
+
+# What each timeline event type is called on the referral page (the API keeps the type).
+EVENT_LABELS = {
+    "received": pgettext_lazy("timeline event", "Received"),
+    "routed": pgettext_lazy("timeline event", "Routed"),
+    "duplicate": pgettext_lazy("timeline event", "Duplicate"),
+    "claimed": pgettext_lazy("timeline event", "Claimed"),
+    "released": pgettext_lazy("timeline event", "Released"),
+    "reassigned": pgettext_lazy("timeline event", "Reassigned"),
+    "info_requested": pgettext_lazy("timeline event", "Info requested"),
+    "info_provided": pgettext_lazy("timeline event", "Info provided"),
+    "evidence_added": pgettext_lazy("timeline event", "Evidence added"),
+    "note": pgettext_lazy("timeline event", "Note"),
+    "breached": pgettext_lazy("timeline event", "Breached"),
+    "decided": pgettext_lazy("timeline event", "Decided"),
+    "withdrawn": pgettext_lazy("timeline event", "Withdrawn"),
+    "preservation_expiring": pgettext_lazy("timeline event", "Preservation expiring"),
+    "preservation_released": pgettext_lazy("timeline event", "Preservation released"),
+    "renewal_requested": pgettext_lazy("timeline event", "Renewal requested"),
+}
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -103,7 +126,7 @@ def referral_events(user, referral: Referral) -> list[dict]:
         {
             "at": e.at,
             "type": e.type,
-            "label": e.type.replace("_", " ").capitalize(),
+            "label": event_label(e.type),
             "actor": _actor_label(e.actor, platform_viewer),
             "message": _message(e, platform_viewer),
         }
@@ -111,17 +134,24 @@ def referral_events(user, referral: Referral) -> list[dict]:
     ]
 
 
+def event_label(type: str) -> str:
+    """The name of a timeline event type; a type without one (none today) reads as its words."""
+    label = EVENT_LABELS.get(type)
+    return str(label) if label is not None else type.replace("_", " ").capitalize()
+
+
 def _message(event: TimelineEvent, platform_viewer: bool) -> str:
     """Platform roles read the `platform_message` of an event that has one (the other
     referral that closed this one, SPEC §4.5-4.6); everyone else the submitter's `message`."""
-    if platform_viewer and isinstance(event.data, dict):
-        return event.data.get("platform_message", event.message)
-    return event.message
+    data = event.data if isinstance(event.data, dict) else {}
+    if platform_viewer and "platform_message" in data:
+        return shown(data["platform_message"], data.get("platform_said"))
+    return shown(event.message, data.get("said"))
 
 
 def _actor_label(actor, platform_viewer: bool) -> str:
     if actor is None:
-        return "System"
+        return _("System")
     try:
         role = actor.membership.role
     except Exception:  # no membership: an administrator acting through the admin
@@ -129,7 +159,7 @@ def _actor_label(actor, platform_viewer: bool) -> str:
     if platform_viewer:
         return actor.email
     if role in PLATFORM_ROLES or role is None:
-        return PLATFORM_REVIEWER
+        return str(PLATFORM_REVIEWER)
     return actor.display_name
 
 

@@ -31,6 +31,7 @@ def event_change_send(*, event_id: int, user_ids: list[int], change: str, fields
                 "registration": registration,
                 "show_online_url": show_online_url,
             },
+            recipient=user,
         )
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
         message.attach_alternative(html, "text/html")

@@ -4,6 +4,8 @@ from datetime import UTC
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import OrganisationKind
 from portal.calendar import parse_month
@@ -19,75 +21,89 @@ def zone_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
 
 
 class EventFilterForm(forms.Form):
-    format = forms.ChoiceField(required=False, choices=[("", "Any format"), *Format.choices])
-    topic = forms.ChoiceField(required=False, choices=[("", "Any topic")])
+    format = forms.ChoiceField(label=_("Format"), required=False, choices=[("", _("Any format")), *Format.choices])
+    topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("Any topic"))])
     month = forms.CharField(
         required=False,
-        label="Month",
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
-        help_text="Shows that month's events, past ones included.",
+        label=_("Month"),
+        widget=forms.DateInput(attrs={"type": "month", "placeholder": _("YYYY-MM")}),
+        help_text=_("Shows that month's events, past ones included."),
     )
 
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", "Any topic"), *[(t, t.capitalize()) for t in topics]]
+        self.fields["topic"].choices = [("", _("Any topic")), *[(t, t.capitalize()) for t in topics]]
 
     def clean_month(self):
         value = self.cleaned_data["month"].strip()
         if value and parse_month(value) is None:
-            raise forms.ValidationError("Give a month as YYYY-MM.")
+            raise forms.ValidationError(_("Give a month as YYYY-MM."))
         return value
 
 
 class EventForm(forms.Form):
     """An event's fields; times are typed in the event's own time zone."""
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     slug = forms.SlugField(
-        max_length=80, required=False, help_text="The address of the event page; left empty, made from the title."
+        label=_("Slug"),
+        max_length=80,
+        required=False,
+        help_text=_("The address of the event page; left empty, made from the title."),
     )
-    description = forms.CharField(widget=forms.Textarea, required=False)
-    format = forms.ChoiceField(choices=Format.choices)
-    topics = forms.CharField(required=False, help_text="Separate topics with commas, e.g. counter-speech, OSINT.")
-    timezone = forms.ChoiceField(label="Time zone", help_text="The start and end times below are in this zone.")
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+    topics = forms.CharField(
+        label=_("Topics"), required=False, help_text=_("Separate topics with commas, e.g. counter-speech, OSINT.")
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), help_text=_("The start and end times below are in this zone."))
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=_("Starts"),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
     ends_at = forms.DateTimeField(
-        label="Ends",
+        label=_("Ends"),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
     registration_closes_at = forms.DateTimeField(
-        label="Registration closes",
+        label=_("Registration closes"),
         required=False,
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        help_text="Empty: registration stays open until the start.",
+        help_text=_("Empty: registration stays open until the start."),
     )
-    location = forms.CharField(max_length=300, required=False, help_text="Venue and address, if in person.")
+    location = forms.CharField(
+        label=_("Location"), max_length=300, required=False, help_text=_("Venue and address, if in person.")
+    )
     online_url = forms.URLField(
         max_length=500,
         required=False,
-        label="Online link",
+        label=_("Online link"),
         assume_scheme="https",
-        help_text="Shown only to confirmed participants.",
+        help_text=_("Shown only to confirmed participants."),
     )
-    capacity = forms.IntegerField(min_value=1, max_value=MAX_CAPACITY, required=False, help_text="Empty: no limit.")
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=1, max_value=MAX_CAPACITY, required=False, help_text=_("Empty: no limit.")
+    )
     audience = forms.MultipleChoiceField(
+        label=_("Audience"),
         choices=OrganisationKind.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Members of these kinds of organisation may register.",
+        help_text=_("Members of these kinds of organisation may register."),
     )
     materials = forms.CharField(
-        widget=forms.Textarea, required=False, help_text="Slides, links and notes, shown after the event."
+        label=_("Materials"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=_("Slides, links and notes, shown after the event."),
     )
     organisers = forms.ModelMultipleChoiceField(
+        label=_("Organisers"),
         queryset=get_user_model().objects.none(),
         required=False,
-        help_text="People who may edit this event and mark attendance.",
+        help_text=_("People who may edit this event and mark attendance."),
     )
 
     def __init__(self, *args, event=None, organiser=None, may_name_organisers: bool = False, **kwargs):
@@ -123,7 +139,7 @@ class EventForm(forms.Form):
     def clean_timezone(self):
         value = self.cleaned_data["timezone"]
         if not is_valid_time_zone(value):
-            raise forms.ValidationError("Choose a time zone.")
+            raise forms.ValidationError(_("Choose a time zone."))
         return value
 
     def clean(self):
@@ -140,7 +156,11 @@ class EventForm(forms.Form):
             wall = timezone.make_naive(value)
             local = wall.replace(tzinfo=zone)
             if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
-                self.add_error(field, f"{wall:%H:%M} does not exist on that day in {name} (the clocks go forward).")
+                self.add_error(
+                    field,
+                    gettext("%(time)s does not exist on that day in %(zone)s (the clocks go forward).")
+                    % {"time": f"{wall:%H:%M}", "zone": name},
+                )
                 continue
             data[field] = local
         return data
@@ -152,24 +172,13 @@ class EventForm(forms.Form):
         return {name: data.get(name) for name in EDITABLE_FIELDS}
 
 
-class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(
-        label="Your time zone",
-        required=False,
-        help_text="Event times are shown in this zone. Empty: each event's own zone.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = zone_choices("Each event's own zone")
-
-
 class AttendanceForm(forms.Form):
-    registration = forms.IntegerField(widget=forms.HiddenInput)
+    registration = forms.IntegerField(label=_("Registration"), widget=forms.HiddenInput)
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=[
-            (RegistrationStatus.ATTENDED, "Attended"),
-            (RegistrationStatus.NO_SHOW, "No-show"),
-            (RegistrationStatus.CONFIRMED, "Not marked"),
-        ]
+            (RegistrationStatus.ATTENDED, _("Attended")),
+            (RegistrationStatus.NO_SHOW, _("No-show")),
+            (RegistrationStatus.CONFIRMED, _("Not marked")),
+        ],
     )

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import icalendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from training.models import Event
 
@@ -43,12 +44,12 @@ def _vevent(event: Event, *, show_online_url: bool, stamp) -> icalendar.Event:
     if show_online_url and event.online_url:
         location = f"{location} · {event.online_url}" if location else event.online_url
     elif not location:
-        location = "Online (the link is shown to confirmed participants)"
+        location = _("Online (the link is shown to confirmed participants)")
     vevent.add("location", location)
     description = [event.description.strip()] if event.description.strip() else []
     if show_online_url and event.online_url:
-        description.append(f"Join online: {event.online_url}")
-    description.append(f"Details: {url}")
+        description.append(_("Join online: %(url)s") % {"url": event.online_url})
+    description.append(_("Details: %(url)s") % {"url": url})
     vevent.add("description", "\n\n".join(description))
     vevent.add("url", url)
     vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")

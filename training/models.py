@@ -12,28 +12,29 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import OrganisationKind
 
 
 class Format(models.TextChoices):
-    WORKSHOP = "workshop", "Workshop"
-    WEBINAR = "webinar", "Webinar"
-    CONFERENCE = "conference", "Conference"
-    BRIEFING = "briefing", "Briefing"
+    WORKSHOP = "workshop", _("Workshop")
+    WEBINAR = "webinar", _("Webinar")
+    CONFERENCE = "conference", _("Conference")
+    BRIEFING = "briefing", _("Briefing")
 
 
 class EventStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    WAITLISTED = "waitlisted", "Waitlisted"
-    CANCELLED = "cancelled", "Cancelled"
-    ATTENDED = "attended", "Attended"
-    NO_SHOW = "no_show", "No-show"
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CANCELLED = "cancelled", _("Cancelled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
 
 
 # A registration in one of these holds a seat: attendance marks keep it taken.

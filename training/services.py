@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.roles import organisation_of
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
-from portal.models import Notification
-from portal.notifications import notify_users, render_email
+from portal.notifications import notify_in_app, notify_users
 from portal.queueing import enqueue_on_commit
 from portal.slugs import unique_slug
 from training.models import (
@@ -87,45 +88,56 @@ def _clean_event(data: dict) -> dict:
     """Check an event's fields together; raise one ValidationError naming every bad field."""
     errors: dict[str, str] = {}
     if not (data.get("title") or "").strip():
-        errors["title"] = "Give the event a title."
+        errors["title"] = _("Give the event a title.")
     if data.get("format") not in Format.values:
-        errors["format"] = f"Choose one of: {', '.join(Format.values)}."
+        errors["format"] = _("Choose one of: %(formats)s.") % {"formats": ", ".join(Format.values)}
     topics = normalise_topics(data.get("topics"))
     if len(topics) > MAX_TOPICS:
-        errors["topics"] = f"At most {MAX_TOPICS} topics."
+        errors["topics"] = ngettext("At most %(count)d topic.", "At most %(count)d topics.", MAX_TOPICS) % {
+            "count": MAX_TOPICS
+        }
     elif any(len(t) > MAX_TOPIC_LENGTH for t in topics):
-        errors["topics"] = f"Each topic may have at most {MAX_TOPIC_LENGTH} characters."
+        errors["topics"] = ngettext(
+            "Each topic may have at most %(count)d character.",
+            "Each topic may have at most %(count)d characters.",
+            MAX_TOPIC_LENGTH,
+        ) % {"count": MAX_TOPIC_LENGTH}
     data["topics"] = topics
     if not is_valid_time_zone(data.get("timezone") or ""):
-        errors["timezone"] = "Choose a time zone by its IANA name, such as Europe/Paris."
+        errors["timezone"] = _("Choose a time zone by its IANA name, such as Europe/Paris.")
     starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
     if starts_at is None:
-        errors["starts_at"] = "Give the start time."
+        errors["starts_at"] = _("Give the start time.")
     if ends_at is None:
-        errors["ends_at"] = "Give the end time."
+        errors["ends_at"] = _("Give the end time.")
     if starts_at and ends_at and ends_at <= starts_at:
-        errors["ends_at"] = "The event must end after it starts."
+        errors["ends_at"] = _("The event must end after it starts.")
     elif starts_at and ends_at and ends_at - starts_at > MAX_DURATION:
-        errors["ends_at"] = f"An event may last at most {MAX_DURATION.days} days."
+        errors["ends_at"] = ngettext(
+            "An event may last at most %(count)d day.", "An event may last at most %(count)d days.", MAX_DURATION.days
+        ) % {"count": MAX_DURATION.days}
     if starts_at and not (EARLIEST <= starts_at <= LATEST):
-        errors["starts_at"] = f"Give a start between {EARLIEST.year} and {LATEST.year}."
+        errors["starts_at"] = _("Give a start between %(first)d and %(last)d.") % {
+            "first": EARLIEST.year,
+            "last": LATEST.year,
+        }
     closes = data.get("registration_closes_at")
     if closes and starts_at and closes > starts_at:
-        errors["registration_closes_at"] = "Registration must close before the event starts."
+        errors["registration_closes_at"] = _("Registration must close before the event starts.")
     data["location"] = (data.get("location") or "").strip()
     data["online_url"] = (data.get("online_url") or "").strip()
     if not data["location"] and not data["online_url"]:
-        errors["location"] = "Give a location, an online link, or both."
+        errors["location"] = _("Give a location, an online link, or both.")
     if data["online_url"] and not data["online_url"].lower().startswith(("https://", "http://")):
-        errors["online_url"] = "The online link must be an http or https address."
+        errors["online_url"] = _("The online link must be an http or https address.")
     capacity = data.get("capacity")
     if capacity is not None and not (1 <= capacity <= MAX_CAPACITY):
-        errors["capacity"] = f"Capacity must be from 1 to {MAX_CAPACITY}, or empty for no limit."
+        errors["capacity"] = _("Capacity must be from 1 to %(max)d, or empty for no limit.") % {"max": MAX_CAPACITY}
     audience = list(dict.fromkeys(data.get("audience") or []))
     if not audience:
-        errors["audience"] = "Choose who may register."
+        errors["audience"] = _("Choose who may register.")
     elif any(kind not in AUDIENCE_KINDS for kind in audience):
-        errors["audience"] = f"Audience kinds are: {', '.join(AUDIENCE_KINDS)}."
+        errors["audience"] = _("Audience kinds are: %(kinds)s.") % {"kinds": ", ".join(AUDIENCE_KINDS)}
     data["audience"] = audience
     if errors:
         raise ValidationError(errors)
@@ -136,7 +148,7 @@ def _check_organisers(organisers) -> list:
     organisers = list(organisers or [])
     for user in organisers:
         if not user.is_active or organisation_of(user) is None:
-            raise ValidationError({"organisers": f"{user.email} cannot organise events."})
+            raise ValidationError({"organisers": _("%(email)s cannot organise events.") % {"email": user.email}})
     return organisers
 
 
@@ -147,7 +159,7 @@ def _check_organisers(organisers) -> list:
 def event_create(*, by, slug: str = "", organisers=(), request=None, **fields) -> Event:
     """Policy staff publish an event; `fields` are the editable fields of the event."""
     if not can_create_events(by):
-        raise NotAllowed("Only policy staff create training events.")
+        raise NotAllowed(_("Only policy staff create training events."))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {', '.join(sorted(unknown))}")
@@ -156,9 +168,9 @@ def event_create(*, by, slug: str = "", organisers=(), request=None, **fields) -
     slug = slug.strip().lower()
     if slug:
         if slug in RESERVED_SLUGS or slug != slugify(slug):
-            raise ValidationError({"slug": "Use lower-case letters, digits and hyphens (not a reserved word)."})
+            raise ValidationError({"slug": _("Use lower-case letters, digits and hyphens (not a reserved word).")})
         if Event.objects.filter(slug=slug).exists():
-            raise ValidationError({"slug": "Another event already has this address."})
+            raise ValidationError({"slug": _("Another event already has this address.")})
     else:
         slug = unique_slug(data["title"], model=Event, fallback="event", reserved=RESERVED_SLUGS)
     event = Event.objects.create(slug=slug, organiser=by, **data)
@@ -173,9 +185,9 @@ def event_update(*, by, event: Event, organisers=None, request=None, **changes) 
     raised capacity gives the new seats to the waitlist."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not can_manage_event(by, event):
-        raise NotAllowed("Only policy staff and the event's organisers may edit it.")
+        raise NotAllowed(_("Only policy staff and the event's organisers may edit it."))
     if event.is_cancelled:
-        raise TransitionError("A cancelled event cannot be edited.")
+        raise TransitionError(_("A cancelled event cannot be edited."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {', '.join(sorted(unknown))}")
@@ -191,7 +203,7 @@ def event_update(*, by, event: Event, organisers=None, request=None, **changes) 
     event.save()
     if organisers is not None:
         if not can_name_organisers(by):
-            raise NotAllowed("Only policy staff name an event's organisers.")
+            raise NotAllowed(_("Only policy staff name an event's organisers."))
         event.organisers.set(_check_organisers(organisers))
         changed.append("organisers")
     if changed:
@@ -209,11 +221,11 @@ def event_cancel(*, by, event: Event, request=None) -> Event:
     """Cancel the whole event; everyone registered hears of it with a cancelling .ics."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     if not can_manage_event(by, event):
-        raise NotAllowed("Only policy staff and the event's organisers may cancel it.")
+        raise NotAllowed(_("Only policy staff and the event's organisers may cancel it."))
     if event.is_cancelled:
-        raise TransitionError("This event is already cancelled.")
+        raise TransitionError(_("This event is already cancelled."))
     if event.has_ended():
-        raise TransitionError("This event is over; it can no longer be cancelled.")
+        raise TransitionError(_("This event is over; it can no longer be cancelled."))
     event.status = EventStatus.CANCELLED
     event.sequence += 1
     event.updated_at = timezone.now()
@@ -232,12 +244,11 @@ def _tell_registrants(event: Event, *, change: str, fields: list[str]) -> None:
     users = [r.user for r in registrations if r.user.is_active]
     if not users:
         return
-    subject, text, _ = render_email(
+    notify_in_app(
+        users,
         "training_event_changed",
         {"event": event, "change": change, "fields": fields, "recipient": None, "show_online_url": False},
-    )
-    Notification.objects.bulk_create(
-        [Notification(user=u, subject=subject, body=text[:2000], link=event.get_absolute_url()) for u in users]
+        link=event.get_absolute_url(),
     )
     enqueue_on_commit("training.tasks.send_event_change", event.pk, [u.pk for u in users], change, fields)
 
@@ -261,15 +272,15 @@ def registration_register(*, user, event: Event, request=None, now: datetime | N
     # cannot change until this transaction ends.
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_cancelled:
-        raise DomainError("This event has been cancelled.")
+        raise DomainError(_("This event has been cancelled."))
     if not event.registration_open(now):
-        raise DomainError("Registration for this event has closed.")
+        raise DomainError(_("Registration for this event has closed."))
     if not in_audience(user, event):
-        raise NotAllowed("This event is not open to your organisation.")
+        raise NotAllowed(_("This event is not open to your organisation."))
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
         # A conflict with the state the first request left, as a double click racing itself.
-        raise TransitionError("You are already registered for this event.")
+        raise TransitionError(_("You are already registered for this event."))
     full = event.capacity is not None and _seats_taken(event) >= event.capacity
     status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED
     if registration is None:
@@ -300,9 +311,9 @@ def registration_cancel(*, user, event: Event, request=None, now: datetime | Non
     event = Event.objects.select_for_update().get(pk=event.pk)
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is None or registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-        raise DomainError("You are not registered for this event.")
+        raise DomainError(_("You are not registered for this event."))
     if event.starts_at <= now and not event.is_cancelled:
-        raise DomainError("This event has started; registrations can no longer be cancelled.")
+        raise DomainError(_("This event has started; registrations can no longer be cancelled."))
     freed_seat = registration.status == RegistrationStatus.CONFIRMED
     previous = registration.status
     registration.status = RegistrationStatus.CANCELLED
@@ -359,13 +370,13 @@ def registration_mark_attendance(*, by, registration: Registration, status: str,
     registration = Registration.objects.select_for_update().select_related("event", "user").get(pk=registration.pk)
     event = registration.event
     if not can_manage_event(by, event):
-        raise NotAllowed("Only the event's organisers and policy staff mark attendance.")
+        raise NotAllowed(_("Only the event's organisers and policy staff mark attendance."))
     if status not in (RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW, RegistrationStatus.CONFIRMED):
-        raise DomainError("Mark attended, no-show or confirmed.", field="status")
+        raise DomainError(_("Mark attended, no-show or confirmed."), field="status")
     if registration.status not in SEAT_STATUSES:
-        raise TransitionError("Only people with a seat can be marked as attending.")
+        raise TransitionError(_("Only people with a seat can be marked as attending."))
     if event.starts_at > timezone.now():
-        raise TransitionError("Attendance can be marked once the event has started.")
+        raise TransitionError(_("Attendance can be marked once the event has started."))
     if registration.status != status:
         previous = registration.status
         registration.status = status
@@ -436,12 +447,3 @@ def calendar_token_reset(*, user, request=None) -> str:
     user.save(update_fields=["calendar_token"])
     audit("training.calendar_token.reset", actor=user, obj=user, organisation=organisation_of(user), request=request)
     return token
-
-
-@transaction.atomic
-def user_set_time_zone(*, user, time_zone: str, request=None) -> None:
-    time_zone = (time_zone or "").strip()
-    if time_zone and not is_valid_time_zone(time_zone):
-        raise DomainError("Choose a time zone by its IANA name, such as Europe/Paris.", field="time_zone")
-    user.time_zone = time_zone
-    user.save(update_fields=["time_zone"])

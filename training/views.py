@@ -10,13 +10,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.actions import act
 from portal.audit import audit
 from portal.calendar import WEEKDAYS, calendar_weeks, grid_span, month_after, month_before, month_end, parse_month
 from training import selectors, services
-from training.forms import AttendanceForm, EventFilterForm, EventForm, TimeZoneForm
+from training.forms import AttendanceForm, EventFilterForm, EventForm
 from training.ical import event_ics, feed_ics
 from training.models import Event
 from training.permissions import (
@@ -169,7 +170,7 @@ def event_new(request):
                 request=request,
                 **form.service_fields(),
             ),
-            success=lambda event: f"“{event.title}” is on the schedule.",
+            success=lambda event: _("“%(title)s” is on the schedule.") % {"title": event.title},
             redirect_to=lambda event: event,
             form=form,
         )
@@ -195,7 +196,7 @@ def event_edit(request, slug: str):
                 request=request,
                 **form.service_fields(),
             ),
-            success="Event saved. Registrants are told of any change of time or place.",
+            success=_("Event saved. Registrants are told of any change of time or place."),
             redirect_to=event,
             form=form,
         )
@@ -218,8 +219,8 @@ def event_register(request, slug: str):
 
 def _registered(registration) -> tuple[int, str]:
     if registration.status == "confirmed":
-        return messages.SUCCESS, "You are registered. Add the event to your calendar below."
-    return messages.INFO, "The event is full: you are on the waitlist and will be told if a seat frees up."
+        return messages.SUCCESS, _("You are registered. Add the event to your calendar below.")
+    return messages.INFO, _("The event is full: you are on the waitlist and will be told if a seat frees up.")
 
 
 @login_required
@@ -229,7 +230,7 @@ def registration_cancel(request, slug: str):
     return act(
         request,
         lambda: services.registration_cancel(user=request.user, event=event, request=request),
-        success=(messages.INFO, "Your registration is cancelled."),
+        success=(messages.INFO, _("Your registration is cancelled.")),
         redirect_to=event,
     )
 
@@ -243,7 +244,7 @@ def event_cancel(request, slug: str):
     return act(
         request,
         lambda: services.event_cancel(by=request.user, event=event, request=request),
-        success=(messages.INFO, "The event is cancelled and its registrants have been told."),
+        success=(messages.INFO, _("The event is cancelled and its registrants have been told.")),
         redirect_to=event,
     )
 
@@ -256,7 +257,7 @@ def attendance_mark(request, slug: str):
         raise PermissionDenied
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a person and an attendance mark.")
+        messages.error(request, _("Choose a person and an attendance mark."))
         return redirect("training-event", slug=event.slug)
     registration = get_object_or_404(
         selectors.registrations_visible_to(request.user).filter(event=event), pk=form.cleaned_data["registration"]
@@ -266,26 +267,15 @@ def attendance_mark(request, slug: str):
         lambda: services.registration_mark_attendance(
             by=request.user, registration=registration, status=form.cleaned_data["status"], request=request
         ),
-        success=f"Attendance saved for {registration.user.display_name}.",
+        success=_("Attendance saved for %(name)s.") % {"name": registration.user.display_name},
         redirect_to=event.get_absolute_url() + "#registrants",
     )
 
 
 @login_required
 def training_settings(request):
-    user = request.user
-    form = TimeZoneForm(request.POST or None, initial={"time_zone": user.time_zone})
-    if request.method == "POST" and form.is_valid():
-        done = act(
-            request,
-            lambda: services.user_set_time_zone(user=user, time_zone=form.cleaned_data["time_zone"], request=request),
-            success="Time zone saved.",
-            redirect_to="training-settings",
-            form=form,
-        )
-        if done:
-            return done
-    return render(request, "training/settings.html", {"form": form, "has_feed": bool(user.calendar_token)})
+    """The calendar feed; the time zone events are shown in is the person's preference."""
+    return render(request, "training/settings.html", {"has_feed": bool(request.user.calendar_token)})
 
 
 @login_required
@@ -296,11 +286,10 @@ def feed_reset(request):
     had_feed = bool(request.user.calendar_token)
     token = services.calendar_token_reset(user=request.user, request=request)
     if had_feed:
-        messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+        messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
     else:
-        messages.success(request, "Your calendar feed is ready.")
+        messages.success(request, _("Your calendar feed is ready."))
     context = {
-        "form": TimeZoneForm(initial={"time_zone": request.user.time_zone}),
         "has_feed": True,
         "feed_url": request.build_absolute_uri(reverse("training-feed", kwargs={"token": token})),
     }
@@ -313,7 +302,7 @@ def feed(request, token: str):
     owner = selectors.feed_owner(token)
     if owner is None:
         raise Http404
-    body = feed_ics(selectors.feed_events(owner), name="Counterpoint training")
+    body = feed_ics(selectors.feed_events(owner), name=_("Counterpoint training"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"

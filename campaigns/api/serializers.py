@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from campaigns import validation
@@ -101,13 +102,13 @@ class CampaignInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         if self.instance is None and data.get("status", CampaignStatus.DRAFT) != CampaignStatus.DRAFT:
-            raise serializers.ValidationError({"status": ["A new campaign starts as a draft."]})
+            raise serializers.ValidationError({"status": [_("A new campaign starts as a draft.")]})
         if self.instance is not None and "slug" in data:
-            raise serializers.ValidationError({"slug": ["A campaign's address can't change."]})
+            raise serializers.ValidationError({"slug": [_("A campaign's address can't change.")]})
         start = data.get("start_date", getattr(self.instance, "start_date", None))
         end = data.get("end_date", getattr(self.instance, "end_date", None))
         if start and end and end < start:
-            raise serializers.ValidationError({"end_date": ["The end date must not be before the start date."]})
+            raise serializers.ValidationError({"end_date": [_("The end date must not be before the start date.")]})
         return data
 
 
@@ -211,5 +212,5 @@ class MetricReportInputSerializer(serializers.Serializer):
 
     def validate(self, data):
         if data["period_end"] < data["period_start"]:
-            raise serializers.ValidationError({"period_end": ["The period must not end before it starts."]})
+            raise serializers.ValidationError({"period_end": [_("The period must not end before it starts.")]})
         return data

@@ -1,6 +1,7 @@
 """Campaign API (SPEC §9): input serializer → service → output serializer, scoped by selectors."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
@@ -38,26 +39,26 @@ def _campaign(view: APIView, slug: str):
 
 
 CreatesCampaigns = permission_from(
-    can_manage_campaigns, methods={"POST"}, message="Only policy staff create campaigns."
+    can_manage_campaigns, methods={"POST"}, message=_("Only policy staff create campaigns.")
 )
 # The rest are asked once the campaign is fetched, so an organisation outside it hears 404, not 403.
 EditsCampaigns = permission_from(
-    can_manage_campaigns, methods={"PATCH"}, after_lookup=True, message="Only policy staff edit campaigns."
+    can_manage_campaigns, methods={"PATCH"}, after_lookup=True, message=_("Only policy staff edit campaigns.")
 )
 InvitesPartners = permission_from(
-    can_manage_campaigns, methods={"POST"}, after_lookup=True, message="Only policy staff invite campaign partners."
+    can_manage_campaigns, methods={"POST"}, after_lookup=True, message=_("Only policy staff invite campaign partners.")
 )
 WritesContent = permission_from(
     can_write_content,
     methods={"POST"},
     takes_object=True,
-    message="Only members of the campaign's partner organisations write content.",
+    message=_("Only members of the campaign's partner organisations write content."),
 )
 ReportsMetrics = permission_from(
     can_report_metrics,
     methods={"POST"},
     takes_object=True,
-    message="Only policy staff and the campaign's partners report metrics.",
+    message=_("Only policy staff and the campaign's partners report metrics."),
 )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     Campaign,
@@ -50,7 +51,7 @@ CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
 
 def _check_dates(start_date: dt.date, end_date: dt.date) -> None:
     if end_date < start_date:
-        raise DomainError("The end date must not be before the start date.", field="end_date")
+        raise DomainError(_("The end date must not be before the start date."), field="end_date")
 
 
 @transaction.atomic
@@ -58,19 +59,19 @@ def campaign_create(
     *, by, title: str, start_date: dt.date, end_date: dt.date, slug: str = "", request=None, **plan
 ) -> Campaign:
     if not can_manage_campaigns(by):
-        raise NotAllowed("Only policy staff create campaigns.")
+        raise NotAllowed(_("Only policy staff create campaigns."))
     unknown = set(plan) - set(PLAN_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     title = (title or "").strip()
     if not title:
-        raise DomainError("Give the campaign a title.", field="title")
+        raise DomainError(_("Give the campaign a title."), field="title")
     _check_dates(start_date, end_date)
     if slug:
         if slug in RESERVED_SLUGS:
-            raise DomainError(f"“{slug}” is reserved; choose another address.", field="slug")
+            raise DomainError(_("“%(slug)s” is reserved; choose another address.") % {"slug": slug}, field="slug")
         if Campaign.objects.filter(slug=slug).exists():
-            raise DomainError("Another campaign already uses this address.", field="slug")
+            raise DomainError(_("Another campaign already uses this address."), field="slug")
     else:
         slug = unique_slug(title, model=Campaign, fallback="campaign", reserved=RESERVED_SLUGS)
     campaign = Campaign.objects.create(
@@ -84,20 +85,20 @@ def campaign_create(
 def campaign_update(*, by, campaign: Campaign, request=None, **fields) -> Campaign:
     """Change the plan, title or dates. Archived campaigns are frozen."""
     if not can_manage_campaigns(by):
-        raise NotAllowed("Only policy staff edit campaigns.")
+        raise NotAllowed(_("Only policy staff edit campaigns."))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise DomainError(f"These fields can't be changed: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("These fields can't be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == CampaignStatus.ARCHIVED:
-        raise TransitionError("An archived campaign can't be changed.")
+        raise TransitionError(_("An archived campaign can't be changed."))
     if "title" in fields and not (fields["title"] or "").strip():
-        raise DomainError("Give the campaign a title.", field="title")
+        raise DomainError(_("Give the campaign a title."), field="title")
     start = fields.get("start_date", campaign.start_date)
     end = fields.get("end_date", campaign.end_date)
     _check_dates(start, end)
     if campaign.status != CampaignStatus.DRAFT and end <= start:
-        raise DomainError("A running campaign must end after it starts.", field="end_date")
+        raise DomainError(_("A running campaign must end after it starts."), field="end_date")
     changed = {}
     for name, value in fields.items():
         if getattr(campaign, name) != value:
@@ -112,9 +113,9 @@ def campaign_update(*, by, campaign: Campaign, request=None, **fields) -> Campai
 def _activation_problem(campaign: Campaign) -> str | None:
     has_lead = campaign.partners.filter(role=PartnerRole.LEAD, status=PartnerStatus.ACCEPTED).exists()
     if not has_lead:
-        return "A campaign can be active only once a lead partner has accepted."
+        return _("A campaign can be active only once a lead partner has accepted.")
     if campaign.end_date <= campaign.start_date:
-        return "A campaign can be active only when its end date is after its start date."
+        return _("A campaign can be active only when its end date is after its start date.")
     return None
 
 
@@ -122,14 +123,15 @@ def _activation_problem(campaign: Campaign) -> str | None:
 def campaign_change_status(*, by, campaign: Campaign, status: str, request=None) -> Campaign:
     """Move the campaign along CAMPAIGN_TRANSITIONS; anything else is a 409."""
     if not can_manage_campaigns(by):
-        raise NotAllowed("Only policy staff change a campaign's status.")
+        raise NotAllowed(_("Only policy staff change a campaign's status."))
     if status not in CampaignStatus.values:
-        raise DomainError(f"“{status}” is not a campaign status.", field="status")
+        raise DomainError(_("“%(status)s” is not a campaign status.") % {"status": status}, field="status")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     old = campaign.status
     if status not in CAMPAIGN_TRANSITIONS[old]:
         raise TransitionError(
-            f"A {CampaignStatus(old).label.lower()} campaign can't become {CampaignStatus(status).label.lower()}."
+            _("A %(old)s campaign can't become %(new)s.")
+            % {"old": CampaignStatus(old).label.lower(), "new": CampaignStatus(status).label.lower()}
         )
     if status == CampaignStatus.ACTIVE:
         problem = _activation_problem(campaign)

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     Campaign,
@@ -48,20 +49,20 @@ def _record(item: ContentItem, *, by, action: str, old: str, comment: str = "", 
 def _check_content_fields(fields: dict) -> None:
     for name in ("title", "body", "channel", "language"):
         if name in fields and not (fields[name] or "").strip():
-            raise DomainError("Required.", field=name)
+            raise DomainError(_("Required."), field=name)
 
 
 @transaction.atomic
 def content_item_create(*, by, campaign: Campaign, request=None, **fields) -> ContentItem:
     if not can_write_content(by, campaign):
-        raise NotAllowed("Only members of the campaign's partner organisations write content.")
+        raise NotAllowed(_("Only members of the campaign's partner organisations write content."))
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     _check_content_fields({n: fields.get(n, "") for n in ("title", "body", "channel", "language")})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.is_closed:
-        raise TransitionError("A completed or archived campaign takes no new content.")
+        raise TransitionError(_("A completed or archived campaign takes no new content."))
     item = ContentItem.objects.create(campaign=campaign, author=by, organisation=organisation_of(by), **fields)
     _record(item, by=by, action="created", old="", request=request)
     return item
@@ -73,18 +74,25 @@ def _lock(item: ContentItem) -> ContentItem:
 
 def _require(item: ContentItem, allowed: set[str], verb: str) -> None:
     if item.status not in allowed:
-        raise TransitionError(f"An item that is {item.get_status_display().lower()} can't be {verb}.")
+        refusals = {
+            "edited": _("An item that is %(status)s can't be edited."),
+            "submitted": _("An item that is %(status)s can't be submitted."),
+            "reviewed": _("An item that is %(status)s can't be reviewed."),
+            "published": _("An item that is %(status)s can't be published."),
+            "withdrawn": _("An item that is %(status)s can't be withdrawn."),
+        }
+        raise TransitionError(refusals[verb] % {"status": item.get_status_display().lower()})
     if item.campaign.status == CampaignStatus.ARCHIVED:
-        raise TransitionError("The campaign is archived.")
+        raise TransitionError(_("The campaign is archived."))
 
 
 @transaction.atomic
 def content_item_update(*, by, item: ContentItem, request=None, **fields) -> ContentItem:
     if not is_author_side(by, item):
-        raise NotAllowed("Only the author's organisation edits this item.")
+        raise NotAllowed(_("Only the author's organisation edits this item."))
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     _check_content_fields(fields)
     item = _lock(item)
     _require(item, {ContentStatus.DRAFT, ContentStatus.CHANGES_REQUESTED}, "edited")
@@ -101,7 +109,7 @@ def content_item_update(*, by, item: ContentItem, request=None, **fields) -> Con
 def content_item_submit(*, by, item: ContentItem, comment: str = "", request=None) -> ContentItem:
     """Send a draft, or a reworked item after changes were requested, for review."""
     if not is_author_side(by, item):
-        raise NotAllowed("Only the author's organisation submits this item.")
+        raise NotAllowed(_("Only the author's organisation submits this item."))
     item = _lock(item)
     _require(item, {ContentStatus.DRAFT, ContentStatus.CHANGES_REQUESTED}, "submitted")
     old, item.status = item.status, ContentStatus.IN_REVIEW
@@ -113,7 +121,7 @@ def content_item_submit(*, by, item: ContentItem, comment: str = "", request=Non
 def _review(*, by, item: ContentItem, status: str, action: str, comment: str, request) -> ContentItem:
 
     if not can_review_content(by, item):
-        raise NotAllowed("Only policy staff or the lead partner review content (not their own).")
+        raise NotAllowed(_("Only policy staff or the lead partner review content (not their own)."))
     item = _lock(item)
     _require(item, {ContentStatus.IN_REVIEW}, "reviewed")
     old, item.status = item.status, status
@@ -134,7 +142,7 @@ def content_item_approve(*, by, item: ContentItem, comment: str = "", request=No
 def content_item_request_changes(*, by, item: ContentItem, comment: str, request=None) -> ContentItem:
     comment = (comment or "").strip()
     if not comment:
-        raise DomainError("Say what needs to change.", field="comment")
+        raise DomainError(_("Say what needs to change."), field="comment")
     return _review(
         by=by,
         item=item,
@@ -148,7 +156,7 @@ def content_item_request_changes(*, by, item: ContentItem, comment: str, request
 @transaction.atomic
 def content_item_publish(*, by, item: ContentItem, published_url: str, request=None) -> ContentItem:
     if not is_author_side(by, item):
-        raise NotAllowed("Only the author's organisation marks this item published.")
+        raise NotAllowed(_("Only the author's organisation marks this item published."))
     try:
         published_url = clean_published_url(published_url)
     except ValidationError as exc:
@@ -166,7 +174,7 @@ def content_item_publish(*, by, item: ContentItem, published_url: str, request=N
 @transaction.atomic
 def content_item_withdraw(*, by, item: ContentItem, comment: str = "", request=None) -> ContentItem:
     if not can_withdraw_content(by, item):
-        raise NotAllowed("Only the author's organisation or policy staff withdraw this item.")
+        raise NotAllowed(_("Only the author's organisation or policy staff withdraw this item."))
     item = _lock(item)
     _require(
         item,

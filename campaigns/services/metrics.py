@@ -3,6 +3,8 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns import metrics_csv
 from campaigns.models import (
@@ -28,18 +30,22 @@ def _metric_errors(campaign: Campaign, values: dict, items: dict) -> dict[str, s
     for name in METRIC_COUNTS:
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            errors[name] = "Must be a whole number, zero or more."
+            errors[name] = _("Must be a whole number, zero or more.")
     start, end = values.get("period_start"), values.get("period_end")
     if start and end:
+        within = _("Must be within the campaign (%(start)s to %(end)s).") % {
+            "start": campaign.start_date,
+            "end": campaign.end_date,
+        }
         if end < start:
-            errors["period_end"] = "The period must not end before it starts."
+            errors["period_end"] = _("The period must not end before it starts.")
         if start < campaign.start_date or start > campaign.end_date:
-            errors["period_start"] = f"Must be within the campaign ({campaign.start_date} to {campaign.end_date})."
+            errors["period_start"] = within
         if end > campaign.end_date or end < campaign.start_date:
-            errors["period_end"] = f"Must be within the campaign ({campaign.start_date} to {campaign.end_date})."
+            errors["period_end"] = within
     item_id = values.get("content_item")
     if item_id is not None and item_id not in items:
-        errors["content_item"] = "No such content item in this campaign."
+        errors["content_item"] = _("No such content item in this campaign.")
     return errors
 
 
@@ -51,9 +57,9 @@ def _reportable_items(by, campaign: Campaign) -> dict:
 
 def _check_can_report(by, campaign: Campaign) -> None:
     if not can_report_metrics(by, campaign):
-        raise NotAllowed("Only policy staff and the campaign's partners report metrics.")
+        raise NotAllowed(_("Only policy staff and the campaign's partners report metrics."))
     if campaign.status == CampaignStatus.ARCHIVED:
-        raise TransitionError("An archived campaign takes no new metrics.")
+        raise TransitionError(_("An archived campaign takes no new metrics."))
 
 
 @transaction.atomic
@@ -116,7 +122,12 @@ def metric_reports_import_csv(*, by, campaign: Campaign, raw: bytes, request=Non
         if errors:
             bad.append((line, errors))
     if bad:
-        raise MetricImportError(f"{len(bad)} of {len(parsed)} rows have errors; nothing was imported.", bad)
+        message = ngettext(
+            "%(bad)d of %(count)d row has errors; nothing was imported.",
+            "%(bad)d of %(count)d rows have errors; nothing was imported.",
+            len(parsed),
+        ) % {"bad": len(bad), "count": len(parsed)}
+        raise MetricImportError(message, bad)
     organisation = organisation_of(by)
     reports = MetricReport.objects.bulk_create(
         [
@@ -126,7 +137,7 @@ def metric_reports_import_csv(*, by, campaign: Campaign, raw: bytes, request=Non
                 organisation=organisation,
                 **{**values, "content_item": items.get(values["content_item"])},
             )
-            for _, values, _ in parsed
+            for _line, values, _errors in parsed
         ]
     )
     audit("campaign.metrics_import", actor=by, obj=campaign, request=request, reports=len(reports))

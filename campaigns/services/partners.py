@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import (
     Campaign,
@@ -27,18 +28,19 @@ def partner_invite(*, by, campaign: Campaign, organisation: Organisation, role: 
     """Invite an NGO as lead or contributor; its members are told by e-mail after commit."""
 
     if not can_manage_campaigns(by):
-        raise NotAllowed("Only policy staff invite campaign partners.")
+        raise NotAllowed(_("Only policy staff invite campaign partners."))
     if role not in PartnerRole.values:
-        raise DomainError("Choose lead or contributor.", field="role")
+        raise DomainError(_("Choose lead or contributor."), field="role")
     if organisation.kind != OrganisationKind.NGO:
-        raise DomainError("Only NGOs can partner in a campaign.", field="organisation")
+        raise DomainError(_("Only NGOs can partner in a campaign."), field="organisation")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.is_closed:
-        raise TransitionError("A completed or archived campaign takes no new partners.")
+        raise TransitionError(_("A completed or archived campaign takes no new partners."))
     existing = CampaignPartner.objects.select_for_update().filter(campaign=campaign, organisation=organisation).first()
     if existing is not None and existing.status != PartnerStatus.DECLINED:
         raise DomainError(
-            f"{organisation.name} is already {existing.get_status_display().lower()} in this campaign.",
+            _("%(organisation)s is already %(status)s in this campaign.")
+            % {"organisation": organisation.name, "status": existing.get_status_display().lower()},
             field="organisation",
         )
     if role == PartnerRole.LEAD:
@@ -50,7 +52,10 @@ def partner_invite(*, by, campaign: Campaign, organisation: Organisation, role: 
             .first()
         )
         if other_lead is not None:
-            raise DomainError(f"{other_lead.organisation.name} is already the lead partner.", field="role")
+            raise DomainError(
+                _("%(organisation)s is already the lead partner.") % {"organisation": other_lead.organisation.name},
+                field="role",
+            )
     if existing is None:
         partner = CampaignPartner.objects.create(campaign=campaign, organisation=organisation, role=role, invited_by=by)
     else:
@@ -77,12 +82,14 @@ def partner_invite(*, by, campaign: Campaign, organisation: Organisation, role: 
 
 def _answer(*, by, partner: CampaignPartner, status: str, request=None) -> CampaignPartner:
     if not can_answer_invitation(by, partner):
-        raise NotAllowed("Only members of the invited organisation answer this invitation.")
+        raise NotAllowed(_("Only members of the invited organisation answer this invitation."))
     partner = CampaignPartner.objects.select_for_update().select_related("campaign").get(pk=partner.pk)
     if partner.status != PartnerStatus.INVITED:
-        raise TransitionError(f"This invitation was already {partner.get_status_display().lower()}.")
+        raise TransitionError(
+            _("This invitation was already %(status)s.") % {"status": partner.get_status_display().lower()}
+        )
     if partner.campaign.status == CampaignStatus.ARCHIVED:
-        raise TransitionError("This campaign is archived.")
+        raise TransitionError(_("This campaign is archived."))
     partner.status = status
     partner.responded_by = by
     partner.responded_at = timezone.now()

@@ -3,6 +3,8 @@ for liaisons the agency's desk (open requests with clocks, recent outcomes, figu
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from partners.models import Role
 from portal.accounts.roles import role_of
 from referrals import selectors
@@ -19,7 +21,7 @@ def home_sections(user) -> list[tuple[str, dict]]:
         return []
     counts = selectors.referral_status_counts(user)
     section = {
-        "title": "Your referrals",
+        "title": _("Your referrals"),
         "counts": [{"status": s.value, "label": s.label, "count": counts[s.value]} for s in Status],
         "decisions": list(selectors.referral_recent_decisions(user)),
         "can_file": bool(kinds_filable_by(user)),

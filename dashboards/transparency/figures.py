@@ -55,6 +55,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
 from dashboards.transparency.periods import today_utc
 from partners.models import OrganisationKind
@@ -81,7 +82,7 @@ CACHE_SECONDS = 300
 CACHE_VERSION = 1
 SUBMITTER_KINDS = (OrganisationKind.NGO, OrganisationKind.LAW_ENFORCEMENT)
 OUTCOMES = (Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN)
-OPEN_OUTCOME = ("open", "Open (not yet closed)")
+OPEN_OUTCOME = ("open", _("Open (not yet closed)"))
 DECIDED = tuple(DECIDED_STATUSES)
 
 

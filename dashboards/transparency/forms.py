@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dashboards.transparency.periods import (
     Period,
@@ -22,12 +24,12 @@ CUSTOM = ""
 class PeriodForm(forms.Form):
     period = forms.CharField(
         required=False,
-        label="Period",
-        help_text="A quarter or half-year, or “Custom dates” with the dates below.",
+        label=_("Period"),
+        help_text=_("A quarter or half-year, or “Custom dates” with the dates below."),
         widget=forms.Select,
     )
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data=None, *, today=None):
         self.today = today or today_utc()
@@ -40,7 +42,9 @@ class PeriodForm(forms.Form):
         if requested and requested not in {p.code for p in options}:
             with contextlib.suppress(PeriodError):
                 options.insert(0, named_period(requested))
-        self.fields["period"].widget.choices = [(p.code, p.label) for p in options] + [(CUSTOM, "Custom dates")]
+        self.fields["period"].widget.choices = [(p.code, p.label) for p in options] + [
+            (CUSTOM, gettext("Custom dates"))
+        ]
 
     def clean_period(self) -> str:
         return (self.cleaned_data.get("period") or "").strip().upper()
@@ -55,7 +59,7 @@ class PeriodForm(forms.Form):
             else:
                 missing = [name for name in ("start", "end") if not cleaned.get(name)]
                 for name in missing:
-                    self.add_error(name, "Enter a date, or choose a quarter or half-year.")
+                    self.add_error(name, gettext("Enter a date, or choose a quarter or half-year."))
                 if not missing:
                     cleaned["selected"] = custom_period(cleaned["start"], cleaned["end"])
         except PeriodError as exc:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
 from portal.charts import Datum, bar_chart, data_from, line_chart, show
 
 
 def _month_label(month: str) -> str:
-    return date.fromisoformat(f"{month}-01").strftime("%b %Y")
+    return dateformat.format(date.fromisoformat(f"{month}-01"), "M Y")
 
 
 def deadline(minutes: int) -> str:
     """60 → "60 min", 1440 → "24 h", 90 → "90 min"."""
-    return f"{minutes // 60} h" if minutes > 60 and minutes % 60 == 0 else f"{minutes} min"
+    if minutes > 60 and minutes % 60 == 0:
+        return _("%(hours)d h") % {"hours": minutes // 60}
+    return _("%(minutes)d min") % {"minutes": minutes}
 
 
 def report_context(figures: dict) -> dict:
@@ -23,63 +28,67 @@ def report_context(figures: dict) -> dict:
         "by_kind": bar_chart(
             data_from(figures["by_kind"], "label", "count"),
             chart_id="chart-kind",
-            title="Referrals by kind",
-            description="Horizontal bars: referrals received in the period for each kind of referral.",
-            label_heading="Kind",
+            title=_("Referrals by kind"),
+            description=_("Horizontal bars: referrals received in the period for each kind of referral."),
+            label_heading=_("Kind"),
         ),
         "by_category": bar_chart(
             data_from(figures["by_category"], "label", "count"),
             chart_id="chart-category",
-            title="Referrals by category",
-            description="Horizontal bars: referrals received in the period for each category of content.",
-            label_heading="Category",
+            title=_("Referrals by category"),
+            description=_("Horizontal bars: referrals received in the period for each category of content."),
+            label_heading=_("Category"),
         ),
         "by_submitter_kind": bar_chart(
             data_from(figures["by_submitter_kind"], "label", "count"),
             chart_id="chart-submitter",
-            title="Referrals by submitter",
-            description="Horizontal bars: referrals from civil-society partners and from law enforcement.",
-            label_heading="Submitter",
+            title=_("Referrals by submitter"),
+            description=_("Horizontal bars: referrals from civil-society partners and from law enforcement."),
+            label_heading=_("Submitter"),
         ),
         "by_month": line_chart(
             data_from(figures["by_month"], lambda row: _month_label(row["month"]), "count"),
             chart_id="chart-month",
-            title="Referrals received per month",
-            description="A line over the months of the period; a gap marks a month with fewer than 5.",
-            label_heading="Month",
+            title=_("Referrals received per month"),
+            description=_("A line over the months of the period; a gap marks a month with fewer than 5."),
+            label_heading=_("Month"),
         ),
         "outcomes": bar_chart(
             data_from(figures["outcomes"], "label", "count"),
             chart_id="chart-outcomes",
-            title="Outcomes",
-            description="Horizontal bars: the referrals of the period by outcome so far.",
-            label_heading="Outcome",
+            title=_("Outcomes"),
+            description=_("Horizontal bars: the referrals of the period by outcome so far."),
+            label_heading=_("Outcome"),
         ),
         "actions": bar_chart(
             data_from(figures["actions"], "label", "count"),
             chart_id="chart-actions",
-            title="Decisions by action",
-            description="Horizontal bars: decisions on the referrals of the period by the action taken.",
-            label_heading="Action",
-            value_heading="Decisions",
+            title=_("Decisions by action"),
+            description=_("Horizontal bars: decisions on the referrals of the period by the action taken."),
+            label_heading=_("Action"),
+            value_heading=_("Decisions"),
         ),
         "median": bar_chart(
             [Datum(row["label"], row["median_minutes"]) for row in figures["time_to_decision"]],
             chart_id="chart-median",
-            title="Median time to decision (minutes)",
-            description="Horizontal bars: the median minutes from receipt to decision for each kind, "
-            "paused time excluded; kinds with fewer than 5 decisions are not shown.",
-            label_heading="Kind",
-            value_heading="Median minutes",
+            title=_("Median time to decision (minutes)"),
+            description=_(
+                "Horizontal bars: the median minutes from receipt to decision for each kind, "
+                "paused time excluded; kinds with fewer than 5 decisions are not shown."
+            ),
+            label_heading=_("Kind"),
+            value_heading=_("Median minutes"),
         ),
         "sla": bar_chart(
             [Datum(row["name"], row["compliance"]) for row in figures["sla_by_queue"]],
             chart_id="chart-sla",
-            title="Decided within the queue's deadline",
-            description="Horizontal bars: for each enforcement queue, the share of decided referrals "
-            "decided by their deadline; queues with fewer than 5 are not shown.",
-            label_heading="Queue",
-            value_heading="Share on time",
+            title=_("Decided within the queue's deadline"),
+            description=_(
+                "Horizontal bars: for each enforcement queue, the share of decided referrals "
+                "decided by their deadline; queues with fewer than 5 are not shown."
+            ),
+            label_heading=_("Queue"),
+            value_heading=_("Share on time"),
             unit="%",
         ),
     }
@@ -87,11 +96,11 @@ def report_context(figures: dict) -> dict:
         "figures": figures,
         "charts": charts,
         "totals": [
-            ("Referrals received", show(figures["received"])),
-            ("Decided", show(figures["decided"])),
-            ("Accounts suspended", show(figures["accounts_suspended"])),
-            ("Content removed", show(figures["content_removed"])),
-            ("Removal orders decided within 60 minutes", show(removal["share"], "%")),
+            (_("Referrals received"), show(figures["received"])),
+            (_("Decided"), show(figures["decided"])),
+            (_("Accounts suspended"), show(figures["accounts_suspended"])),
+            (_("Content removed"), show(figures["content_removed"])),
+            (_("Removal orders decided within 60 minutes"), show(removal["share"], "%")),
         ],
         "accounts_suspended": show(figures["accounts_suspended"]),
         "content_removed": show(figures["content_removed"]),

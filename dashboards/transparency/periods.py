@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_SPAN_YEARS = 2
 EARLIEST_YEAR = 2000
@@ -38,10 +40,19 @@ class Period:
     def label(self) -> str:
         if self.code:
             year, part = self.code.split("-")
-            names = {"Q": "quarter", "H": "half-year"}
-            ordinal = {"1": "First", "2": "Second", "3": "Third", "4": "Fourth"}[part[1]]
-            return f"{ordinal} {names[part[0]]} of {year}"
-        return f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+            names = {
+                "Q1": _("First quarter of %(year)s"),
+                "Q2": _("Second quarter of %(year)s"),
+                "Q3": _("Third quarter of %(year)s"),
+                "Q4": _("Fourth quarter of %(year)s"),
+                "H1": _("First half-year of %(year)s"),
+                "H2": _("Second half-year of %(year)s"),
+            }
+            return names[part] % {"year": year}
+        return _("%(start)s to %(end)s") % {
+            "start": dateformat.format(self.start, "j M Y"),
+            "end": dateformat.format(self.end, "j M Y"),
+        }
 
     def params(self) -> dict[str, str]:
         """Query parameters that select this period again (for download links)."""
@@ -79,10 +90,10 @@ def named_period(code: str) -> Period:
     """`2026-Q3` → 1 Jul–30 Sep 2026; `2026-H1` → 1 Jan–30 Jun 2026."""
     match = _PERIOD.match(code.strip().upper())
     if not match:
-        raise PeriodError({"period": ["Use a quarter such as 2026-Q3 or a half-year such as 2026-H1."]})
+        raise PeriodError({"period": [_("Use a quarter such as 2026-Q3 or a half-year such as 2026-H1.")]})
     year = int(match["year"])
     if year < EARLIEST_YEAR:
-        raise PeriodError({"period": [f"Choose a year from {EARLIEST_YEAR} on."]})
+        raise PeriodError({"period": [_("Choose a year from %(year)d on.") % {"year": EARLIEST_YEAR}]})
     part = match["part"]
     return _quarter(year, int(part[1])) if part[0] == "Q" else _half(year, int(part[1]))
 
@@ -97,11 +108,20 @@ def _add_years(day: date, years: int) -> date:
 def span_errors(start: date, end: date) -> dict[str, list[str]]:
     """The rules every period follows, keyed by the parameter to blame."""
     if start.year < EARLIEST_YEAR:
-        return {"start": [f"Choose a date from {EARLIEST_YEAR} on."]}
+        return {"start": [_("Choose a date from %(year)d on.") % {"year": EARLIEST_YEAR}]}
     if end < start:
-        return {"end": ["The end date must not be before the start date."]}
+        return {"end": [_("The end date must not be before the start date.")]}
     if end >= _add_years(start, MAX_SPAN_YEARS):
-        return {"end": [f"A period can span at most {MAX_SPAN_YEARS} years."]}
+        return {
+            "end": [
+                ngettext(
+                    "A period can span at most %(count)d year.",
+                    "A period can span at most %(count)d years.",
+                    MAX_SPAN_YEARS,
+                )
+                % {"count": MAX_SPAN_YEARS}
+            ]
+        }
     return {}
 
 
@@ -114,12 +134,12 @@ def custom_period(start: date, end: date) -> Period:
 
 def _parse_date(value: str | None, field: str, errors: dict[str, list[str]]) -> date | None:
     if value is None or not value.strip():
-        errors[field] = ["This field is required (YYYY-MM-DD)."]
+        errors[field] = [_("This field is required (YYYY-MM-DD).")]
         return None
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = ["Enter a valid date as YYYY-MM-DD."]
+        errors[field] = [_("Enter a valid date as YYYY-MM-DD.")]
         return None
 
 
@@ -152,14 +172,14 @@ def recent_periods(today: date | None = None, count: int = 8) -> list[Period]:
     current = quarter_of(today)
     quarters = []
     year, number = current.start.year, (current.start.month - 1) // 3 + 1
-    for _ in range(count):
+    for _step in range(count):
         quarters.append(_quarter(year, number))
         number -= 1
         if number == 0:
             year, number = year - 1, 4
     halves = []
     year, number = today.year, 1 if today.month <= 6 else 2
-    for _ in range(4):
+    for _step in range(4):
         halves.append(_half(year, number))
         number -= 1
         if number == 0:

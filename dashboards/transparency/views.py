@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -36,6 +37,8 @@ def transparency_page(request):
         "form": form,
         "period": period,
         "query": urlencode(period.params()),
+        # The same figures from the API, shown as the request to make (a code, not text).
+        "api_request": f"GET {reverse('api-transparency')}?{urlencode({'start': period.start, 'end': period.end})}",
         **report_context(figures),
     }
     return render(request, "portal/transparency.html", context)

@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal.accounts.roles import requires_mfa
 
@@ -34,9 +35,9 @@ class SessionExpiryMiddleware:
             absolute = settings.PORTAL_SESSION_ABSOLUTE.total_seconds()
             if now - seen > idle or now - started > absolute:
                 logout(request)
-                messages.info(request, "Your session ended. Please sign in again.")
+                messages.info(request, _("Your session ended. Please sign in again."))
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Session expired."}, status=401)
+                    return JsonResponse({"detail": _("Session expired.")}, status=401)
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             request.session.setdefault(SESSION_STARTED, now)
             # Write the timestamp at most every 30 s to spare the session store.
@@ -53,6 +54,9 @@ def _mfa_exempt(path: str) -> bool:
         "/accounts/confirm-email/",
         "/static/",
         "/healthz",
+        # Choosing the language, and the scripts' strings, while enrolling in that language.
+        "/i18n/",
+        "/jsi18n/",
     )
     return path.startswith(prefixes)
 
@@ -91,9 +95,9 @@ class MfaRequiredMiddleware:
         user = request.user
         if user.is_authenticated and requires_mfa(user) and not _mfa_exempt(request.path):
             if not mfa_enrolled(user):
-                return self._deny(request, "mfa_activate_totp", "Set up two-factor authentication to continue.")
+                return self._deny(request, "mfa_activate_totp", _("Set up two-factor authentication to continue."))
             if not mfa_passed(request):
-                return self._deny(request, "mfa_reauthenticate", "Confirm it is you with your second factor.")
+                return self._deny(request, "mfa_reauthenticate", _("Confirm it is you with your second factor."))
         return self.get_response(request)
 
     def _deny(self, request, url_name: str, message: str):

@@ -3,21 +3,22 @@ no app is needed to ask), and the person's organisation and role, read once per 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationKind(models.TextChoices):
-    NGO = "ngo", "NGO"
-    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
-    PLATFORM = "platform", "Platform"
+    NGO = "ngo", _("NGO")
+    LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
+    PLATFORM = "platform", _("Platform")
 
 
 class Role(models.TextChoices):
-    NGO_MEMBER = "ngo_member", "NGO member"
-    NGO_ADMIN = "ngo_admin", "NGO admin"
-    LE_LIAISON = "le_liaison", "Law-enforcement liaison"
-    REVIEWER = "reviewer", "Reviewer"
-    QUEUE_LEAD = "queue_lead", "Queue lead"
-    POLICY_STAFF = "policy_staff", "Policy staff"
+    NGO_MEMBER = "ngo_member", _("NGO member")
+    NGO_ADMIN = "ngo_admin", _("NGO admin")
+    LE_LIAISON = "le_liaison", _("Law-enforcement liaison")
+    REVIEWER = "reviewer", _("Reviewer")
+    QUEUE_LEAD = "queue_lead", _("Queue lead")
+    POLICY_STAFF = "policy_staff", _("Policy staff")
 
 
 PLATFORM_ROLES = frozenset({Role.REVIEWER, Role.QUEUE_LEAD, Role.POLICY_STAFF})

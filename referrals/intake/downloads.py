@@ -3,6 +3,7 @@ renders (`nosniff`, a sandboxing CSP), named with the ending of its detected typ
 and 410 once retention deleted the file."""
 
 from django.http import FileResponse, Http404, JsonResponse
+from django.utils.translation import gettext as _
 
 from referrals.intake.services import evidence
 
@@ -12,7 +13,7 @@ def evidence_response(request, row):
         handle = evidence.evidence_open(evidence=row, user=request.user, request=request)
     except FileNotFoundError:
         if row.file_deleted_at is not None:
-            return JsonResponse({"detail": "This file was deleted under the retention policy."}, status=410)
+            return JsonResponse({"detail": _("This file was deleted under the retention policy.")}, status=410)
         raise Http404 from None
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.download_name(row), content_type=row.content_type

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from referrals.engine import legal
 from referrals.intake.services.bulk import targets_from_text
 from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
 from referrals.intake.services.validation import FIELDS_BY_KIND, REQUIRED_BY_KIND, referral_clean
 from referrals.models import Category, Kind, Severity
+from referrals.services.labels import engine_text_lazy
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,9 +31,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def _kinds_help(field: str) -> str:
-    labels = [Kind(k).label.lower() for k in FIELDS_BY_KIND[field]]
-    return "Needed for: " + ", ".join(labels) + "."
+def _kinds_text(field: str, more: str = "") -> str:
+    labels = ", ".join(str(Kind(k).label).lower() for k in FIELDS_BY_KIND[field])
+    text = gettext("Needed for: %(kinds)s.") % {"kinds": labels}
+    return f"{text} {more}" if more else text
+
+
+# Lazy, so the help text is written in the language of the page that shows it.
+_kinds_help = lazy(_kinds_text, str)
 
 
 def _blank(choices) -> list:
@@ -37,50 +46,64 @@ def _blank(choices) -> list:
 
 
 class ReferralForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind")
-    category = forms.ChoiceField(choices=_blank(Category.choices))
+    kind = forms.ChoiceField(label=_("Kind"))
+    category = forms.ChoiceField(label=_("Category"), choices=_blank(Category.choices))
     severity = forms.ChoiceField(
+        label=_("Severity"),
         choices=_blank(Severity.choices),
         required=False,
-        help_text="Emergency requests are always treated as imminent.",
+        help_text=_("Emergency requests are always treated as imminent."),
     )
     explanation = forms.CharField(
+        label=_("Explanation"),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
-        help_text="Why the content breaks the rules or the law (20–5,000 characters).",
+        help_text=_("Why the content breaks the rules or the law (20–5,000 characters)."),
     )
     targets = forms.CharField(
-        label="Targets",
+        label=_("Targets"),
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocapitalize": "off"}),
-        help_text="One per line: a URL (https://…) or platform:account, e.g. <code>telegram:channelname</code>. "
-        "Up to 100. A removal order needs the exact URL of each item.",
+        help_text=_(
+            "One per line: a URL (https://…) or platform:account, e.g. <code>telegram:channelname</code>. "
+            "Up to 100. A removal order needs the exact URL of each item."
+        ),
     )
-    language = forms.CharField(required=False, max_length=8, help_text="Two-letter code of the content, e.g. en.")
-    country = forms.CharField(required=False, max_length=8, help_text="Two-letter country code, e.g. GB.")
+    language = forms.CharField(
+        label=_("Language"), required=False, max_length=8, help_text=_("Two-letter code of the content, e.g. en.")
+    )
+    country = forms.CharField(
+        label=_("Country"), required=False, max_length=8, help_text=_("Two-letter country code, e.g. GB.")
+    )
     good_faith_confirmed = forms.BooleanField(
         required=False,
-        label="I confirm this notice is accurate and made in good faith",
+        label=_("I confirm this notice is accurate and made in good faith"),
         help_text=_kinds_help("good_faith_confirmed"),
     )
     authority_reference = forms.CharField(
-        required=False, max_length=120, label="Case number", help_text=_kinds_help("authority_reference")
+        required=False, max_length=120, label=_("Case number"), help_text=_kinds_help("authority_reference")
     )
-    legal_basis = forms.CharField(required=False, max_length=300, help_text=_kinds_help("legal_basis"))
-    issuing_authority = forms.CharField(required=False, max_length=200, help_text=_kinds_help("issuing_authority"))
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), required=False, max_length=300, help_text=_kinds_help("legal_basis")
+    )
+    issuing_authority = forms.CharField(
+        label=_("Issuing authority"), required=False, max_length=200, help_text=_kinds_help("issuing_authority")
+    )
     legal_grounds = forms.MultipleChoiceField(
         required=False,
-        label="Grounds (Regulation (EU) 2021/784, Art. 2(7))",
-        choices=legal.GROUNDS,
+        label=_("Grounds (Regulation (EU) 2021/784, Art. 2(7))"),
+        choices=[(value, engine_text_lazy(label)) for value, label in legal.GROUNDS],
         widget=forms.CheckboxSelectMultiple,
-        help_text=_kinds_help("legal_grounds") + " Choose every ground the order relies on.",
+        help_text=_kinds_help("legal_grounds", _("Choose every ground the order relies on.")),
     )
     preserve_until = forms.DateField(
+        label=_("Preserve until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_kinds_help("preserve_until") + " Default: 90 days from today.",
+        help_text=_kinds_help("preserve_until", _("Default: 90 days from today.")),
     )
     evidence = MultipleFileField(
+        label=_("Evidence"),
         required=False,
-        help_text="Screenshots, PDFs, videos or text files; up to 10 files of at most 25 MB each.",
+        help_text=_("Screenshots, PDFs, videos or text files; up to 10 files of at most 25 MB each."),
     )
 
     def __init__(self, *args, kinds: list[str], **kwargs):
@@ -125,7 +148,8 @@ class ReferralForm(forms.Form):
                 del self.errors[field]  # the filing's own words say more than "This field is required."
             if field == "targets" and messages and isinstance(messages[0], dict):
                 messages = [
-                    f"Line {n}: {' '.join(m for ms in item.values() for m in ms)}"
+                    gettext("Line %(line)d: %(problems)s")
+                    % {"line": n, "problems": " ".join(str(m) for ms in item.values() for m in ms)}
                     for n, item in enumerate(messages, start=1)
                     if item
                 ]
@@ -139,29 +163,31 @@ class ReferralForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    evidence = MultipleFileField(label="Add evidence files")
+    evidence = MultipleFileField(label=_("Add evidence files"))
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Your answer", widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), max_length=5000
+        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), max_length=5000
     )
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        required=False, label="Reason (optional)", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        required=False, label=_("Reason (optional)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
 
 class BulkUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="UTF-8 CSV with the template's header; at most 10,000 rows.")
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("UTF-8 CSV with the template's header; at most 10,000 rows.")
+    )
 
 
 class RenewalForm(forms.Form):
     preserve_until = forms.DateField(
         required=False,
-        label="Preserve until",
+        label=_("Preserve until"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for another 90 days after the current end date.",
+        help_text=_("Leave empty for another 90 days after the current end date."),
     )

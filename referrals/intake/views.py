@@ -14,6 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
@@ -45,6 +47,7 @@ from referrals.permissions import (
     is_submitting_member,
     kinds_filable_by,
 )
+from referrals.services import labels
 from referrals.services.audit import referral_audit_viewed
 from referrals.services.reads import referrals_read_audit
 
@@ -54,7 +57,7 @@ PAGE_SIZE = 50
 def _referral(request, reference: str) -> Referral:
     referral = selectors.referral_for_reference(request.user, reference)
     if referral is None:
-        raise Http404("No such referral.")
+        raise Http404(_("No such referral."))
     return referral
 
 
@@ -111,7 +114,7 @@ def _keyset_page(qs, params) -> tuple[list[Referral], int | None, int | None]:
 def referral_new(request):
     kinds = kinds_filable_by(request.user)
     if not kinds:
-        raise PermissionDenied("Your role does not file referrals.")
+        raise PermissionDenied(_("Your role does not file referrals."))
     form = ReferralForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +127,11 @@ def referral_new(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{referral.get_kind_display()} {referral.reference} received.")
+            messages.success(
+                request,
+                _("%(kind)s %(reference)s received.")
+                % {"kind": referral.get_kind_display(), "reference": referral.reference},
+            )
             return redirect("referral-detail", reference=referral.reference)
     return render(request, "referrals/new.html", {"form": form})
 
@@ -138,12 +145,19 @@ def referral_detail(request, reference: str):
     # The one clock the work list and the review panel read too, so pauses count the same.
     clock = clock_of(referral)
     running = clock is not None and not referral.is_closed
+    rows = list(referral.evidence.all())
+    for row in rows:
+        row.type_label = evidence.type_label(row.content_type)
+    decision = getattr(referral, "decision", None)
     context = {
         "referral": referral,
+        "language_name": labels.language_name(referral.language) if referral.language else "",
+        "country_name": labels.country_name(referral.country) if referral.country else "",
         "targets": referral.targets.all(),
-        "evidence": referral.evidence.all(),
+        "evidence": rows,
         "events": selectors.referral_events(user, referral),
-        "decision": getattr(referral, "decision", None),
+        "decision": decision,
+        "scope_names": labels.country_names(decision.territorial_scope) if decision else [],
         "platform": selectors.is_platform_staff(user),
         "submitter": is_submitting_member(user, referral),
         "can_withdraw": can_withdraw(user, referral),
@@ -169,7 +183,7 @@ def _law_enforcement_context(user, referral: Referral) -> dict:
     context = {
         "deadline_outcome": le_selectors.deadline_outcome(referral),
         "feedback_available": le_selectors.feedback_available(referral) and can_see_feedback(user, referral),
-        "grounds": legal.ground_labels(referral.legal_grounds),
+        "grounds": [labels.engine_text(label) for label in legal.ground_labels(referral.legal_grounds)],
     }
     if referral.kind == Kind.PRESERVATION_REQUEST:
         context["holds"] = list(referral.holds.select_related("subject").order_by("subject__platform", "pk"))
@@ -188,12 +202,12 @@ def referral_withdraw(request, reference: str):
     referral = _referral(request, reference)
     if request.method == "GET":
         if not can_withdraw(request.user, referral):
-            raise PermissionDenied("Only the submitting organisation can withdraw an open referral.")
+            raise PermissionDenied(_("Only the submitting organisation can withdraw an open referral."))
         return render(request, "referrals/withdraw_confirm.html", {"referral": referral, "form": WithdrawForm()})
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         # A reason that cannot be kept (too long, a NUL) is refused, not silently dropped.
-        messages.error(request, "The reason: " + " ".join(form.errors["reason"]))
+        messages.error(request, _("The reason: %(problems)s") % {"problems": " ".join(form.errors["reason"])})
         return redirect("referral-detail", reference=referral.reference)
     try:
         intake.referral_withdraw(
@@ -204,7 +218,7 @@ def referral_withdraw(request, reference: str):
             raise PermissionDenied(exc.message) from None
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{referral.reference} withdrawn.")
+        messages.success(request, _("%(reference)s withdrawn.") % {"reference": referral.reference})
     return redirect("referral-detail", reference=referral.reference)
 
 
@@ -214,14 +228,14 @@ def referral_reply(request, reference: str):
     referral = _referral(request, reference)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write your answer (at most 5,000 characters).")
+        messages.error(request, _("Write your answer (at most 5,000 characters)."))
         return redirect(_page(referral))
     return act(
         request,
         lambda: intake.referral_reply(
             referral=referral, user=request.user, body=form.cleaned_data["body"], request=request
         ),
-        success="Answer sent; the review resumes.",
+        success=_("Answer sent; the review resumes."),
         redirect_to=_page(referral),
         deny_with_403=True,
     )
@@ -233,14 +247,16 @@ def referral_evidence_add(request, reference: str):
     referral = _referral(request, reference)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose at least one file.")
+        messages.error(request, _("Choose at least one file."))
         return redirect(_page(referral))
     return act(
         request,
         lambda: evidence.evidence_add(
             referral=referral, uploads=form.cleaned_data["evidence"], user=request.user, request=request
         ),
-        success=lambda rows: f"{len(rows)} file{'s' if len(rows) != 1 else ''} added.",
+        success=lambda rows: (
+            ngettext("%(count)d file added.", "%(count)d files added.", len(rows)) % {"count": len(rows)}
+        ),
         redirect_to=_page(referral),
         deny_with_403=True,
     )
@@ -262,13 +278,13 @@ def evidence_download(request, reference: str, evidence_id):
 @login_required
 def bulk_upload(request):
     if not kinds_filable_by(request.user):
-        raise PermissionDenied("Your role does not file referrals.")
+        raise PermissionDenied(_("Your role does not file referrals."))
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             if upload.size > bulk.MAX_CSV_BYTES:
-                raise DomainError("The CSV file is larger than 25 MB; split it.", field="file")
+                raise DomainError(_("The CSV file is larger than 25 MB; split it."), field="file")
             items = bulk.parse_csv(upload.read())
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
         except DomainError as exc:
@@ -282,7 +298,26 @@ def bulk_upload(request):
 @login_required
 def bulk_job(request, job_id):
     job = get_object_or_404(selectors.bulk_jobs_of(request.user), id=job_id)
-    return render(request, "referrals/bulk_job.html", {"job": job, "errors": job.errors[:500]})
+    errors = [{"row": e.get("row"), "problems": _problems(e.get("errors", {}))} for e in job.errors[:500]]
+    return render(request, "referrals/bulk_job.html", {"job": job, "errors": errors})
+
+
+def _problems(errors: dict) -> list[dict]:
+    """A refused row's errors `{field: [message or {target part: [messages]}]}` as the page
+    shows them: each field by its label (none for the row as a whole), each message as text."""
+    problems = []
+    for field, field_errors in errors.items():
+        parts = []
+        for m in field_errors:
+            if isinstance(m, dict):  # one target's errors by part (url, account, …)
+                parts += [
+                    {"label": bulk.TARGET_PART_LABELS.get(k, k), "text": " ".join(map(str, v))} for k, v in m.items()
+                ]
+            else:
+                parts.append({"label": "", "text": m})
+        label = "" if field == "non_field_errors" else bulk.COLUMN_LABELS.get(field, field)
+        problems.append({"label": label, "parts": parts})
+    return problems
 
 
 @login_required

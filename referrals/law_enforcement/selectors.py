@@ -16,11 +16,13 @@ from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
 from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from referrals.engine import clock, legal
 from referrals.engine.clock import minutes_to_decision, percentile
 from referrals.models import DECIDED_STATUSES, LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
 from referrals.selectors import referrals_visible_to
+from referrals.services.labels import engine_text
 
 # Outcomes of a removal order that mean the content is no longer reachable.
 DECIDED = tuple(DECIDED_STATUSES)
@@ -104,11 +106,11 @@ def deadline_outcome(referral: Referral) -> dict | None:
     if on_time is None:
         on_time = clock.clock_of(referral).met_deadline()
     if not on_time:
-        text = "Decided after the 60-minute deadline"
+        text = _("Decided after the 60-minute deadline")
     elif decision.action == Action.CONTENT_REMOVED:
-        text = "Removed within 60 minutes"
+        text = _("Removed within 60 minutes")
     else:
-        text = "Decided within 60 minutes"
+        text = _("Decided within 60 minutes")
     return {"on_time": bool(on_time), "text": text}
 
 
@@ -129,7 +131,9 @@ def removal_order_feedback(referral: Referral) -> dict:
         "issuing_authority": referral.issuing_authority,
         "authority_reference": referral.authority_reference,
         "legal_basis": referral.legal_basis,
-        "legal_grounds": [{"ground": g, "label": legal.GROUND_LABELS.get(g, g)} for g in referral.legal_grounds],
+        "legal_grounds": [
+            {"ground": g, "label": engine_text(legal.GROUND_LABELS.get(g, g))} for g in referral.legal_grounds
+        ],
         "targets": [t.url for t in referral.targets.all()],
         "received_at": referral.received_at.isoformat(),
         "due_at": referral.due_at.isoformat() if referral.due_at else None,
@@ -148,8 +152,8 @@ def removal_order_feedback(referral: Referral) -> dict:
         "non_compliance_reason": (
             {
                 "reason": reason,
-                "label": legal.NON_COMPLIANCE_LABELS.get(reason, reason),
-                "explanation": legal.NON_COMPLIANCE_EXPLANATIONS.get(reason, ""),
+                "label": engine_text(legal.NON_COMPLIANCE_LABELS.get(reason, reason)),
+                "explanation": engine_text(legal.NON_COMPLIANCE_EXPLANATIONS.get(reason, "")),
             }
             if reason
             else None

@@ -14,6 +14,9 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from partners.models import Role
 from portal.audit import audit
@@ -24,6 +27,7 @@ from referrals.intake.services.validation import PRESERVE_DEFAULT_DAYS, Referral
 from referrals.models import CLOSED_STATUSES, Action, Kind, PreservationHold, Referral, Status
 from referrals.permissions import can_file, is_submitting_member
 from referrals.services.timeline import timeline_add
+from referrals.timeline_text import TimelineText, ngettext_noop
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +75,28 @@ def preservation_remind_expiring(*, now: datetime | None = None) -> int:
             timeline_add(
                 referral,
                 "preservation_expiring",
-                message=f"The preservation of {len(holds)} account(s) ends on {until:%d %b %Y}. "
-                "File a renewal before then to keep the data.",
+                message=TimelineText.counted(
+                    ngettext_noop(
+                        "The preservation of %(count)d account ends on %(date)s. "
+                        "File a renewal before then to keep the data.",
+                        "The preservation of %(count)d accounts ends on %(date)s. "
+                        "File a renewal before then to keep the data.",
+                    ),
+                    len(holds),
+                    date=_day(until),
+                ),
                 until=until.isoformat(),
             )
             notify_users(
                 list(agency_liaisons(referral.organisation_id)),
                 "preservation_expiring",
-                {"referral": referral, "reference": referral.reference, "holds": holds, "until": until},
+                {
+                    "referral": referral,
+                    "reference": referral.reference,
+                    "holds": holds,
+                    "until": until,
+                    "path": f"/referrals/{referral.reference}/",
+                },
                 link=f"/referrals/{referral.reference}/",
             )
             audit("preservation.remind", obj=referral, organisation=referral.organisation, holds=len(holds))
@@ -104,7 +122,9 @@ def preservation_release_expired(*, now: datetime | None = None) -> int:
             timeline_add(
                 referral,
                 "preservation_released",
-                message="The preservation period ended; the data is no longer held for this request.",
+                message=TimelineText(
+                    gettext_noop("The preservation period ended; the data is no longer held for this request.")
+                ),
                 holds=released[referral.pk],
             )
             audit("preservation.release", obj=referral, organisation=referral.organisation, holds=released[referral.pk])
@@ -112,6 +132,11 @@ def preservation_release_expired(*, now: datetime | None = None) -> int:
     if count:
         logger.info("Released %d expired preservation holds", count)
     return count
+
+
+def _day(day: date) -> str:
+    """A date as the timeline writes it: 05 Jun 2026 (month names in the active language)."""
+    return date_format(day, "d M Y")
 
 
 def renewal_default_until(referral: Referral, today: date) -> date:
@@ -141,15 +166,18 @@ def preservation_renew(*, by, referral: Referral, preserve_until: date | None = 
     open renewal at a time."""
     today = timezone.localdate()
     if not is_submitting_member(by, referral) or not can_file(by, Kind.PRESERVATION_REQUEST):
-        raise NotAllowed("Only the requesting agency's liaisons can renew a preservation request.")
+        raise NotAllowed(_("Only the requesting agency's liaisons can renew a preservation request."))
     referral = Referral.objects.select_for_update(of=("self",)).select_related("decision").get(pk=referral.pk)
     if not can_renew(by, referral, today):
-        raise TransitionError("Only a preserved request whose preservation has not ended can be renewed.")
+        raise TransitionError(_("Only a preserved request whose preservation has not ended can be renewed."))
     if referral.renewals.exclude(status__in=CLOSED_STATUSES).exists():
-        raise TransitionError("A renewal of this request is already being reviewed.")
+        raise TransitionError(_("A renewal of this request is already being reviewed."))
     preserve_until = preserve_until or renewal_default_until(referral, today)
     if preserve_until <= referral.preserve_until:
-        raise DomainError(f"A renewal must preserve beyond {referral.preserve_until:%d %b %Y}.", field="preserve_until")
+        raise DomainError(
+            _("A renewal must preserve beyond %(date)s.") % {"date": _day(referral.preserve_until)},
+            field="preserve_until",
+        )
     data = {
         "kind": Kind.PRESERVATION_REQUEST,
         "category": referral.category,
@@ -173,7 +201,10 @@ def preservation_renew(*, by, referral: Referral, preserve_until: date | None = 
         referral,
         "renewal_requested",
         actor=by,
-        message=f"Renewal requested as {renewal.reference}, to preserve until {preserve_until:%d %b %Y}.",
+        message=TimelineText(
+            gettext_noop("Renewal requested as %(reference)s, to preserve until %(date)s."),
+            {"reference": renewal.reference, "date": _day(preserve_until)},
+        ),
         renewal=renewal.reference,
     )
     audit(

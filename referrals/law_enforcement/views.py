@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import csv
@@ -27,6 +28,7 @@ from referrals.law_enforcement import selectors as le_selectors
 from referrals.law_enforcement import services as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
+from referrals.services import labels
 from referrals.services.audit import referral_audit_viewed
 from referrals.services.reads import clean_filters
 
@@ -57,9 +59,9 @@ EXPORT_COLUMNS = [
 def _feedback_referral(request, reference: str) -> Referral:
     referral = selectors.referral_for_reference(request.user, reference)
     if referral is None or not can_see_feedback(request.user, referral):
-        raise Http404("No such removal order.")
+        raise Http404(_("No such removal order."))
     if not le_selectors.feedback_available(referral):
-        raise Http404("There is no feedback until the removal order is decided.")
+        raise Http404(_("There is no feedback until the removal order is decided."))
     referral_audit_viewed(referral, by=request.user, request=request, view="feedback")
     return referral
 
@@ -68,7 +70,12 @@ def _feedback_referral(request, reference: str) -> Referral:
 def removal_order_feedback(request, reference: str):
     referral = _feedback_referral(request, reference)
     feedback = le_selectors.removal_order_feedback(referral)
-    return render(request, "referrals/le_feedback.html", {"referral": referral, "feedback": feedback})
+    context = {
+        "referral": referral,
+        "feedback": feedback,
+        "scope_names": labels.country_names(feedback["territorial_scope"]),
+    }
+    return render(request, "referrals/le_feedback.html", context)
 
 
 @login_required
@@ -119,7 +126,7 @@ def _row(referral: Referral) -> list:
 @login_required
 def requests_export(request):
     if not can_export_requests(request.user):
-        raise PermissionDenied("Only liaisons export their agency's requests.")
+        raise PermissionDenied(_("Only liaisons export their agency's requests."))
     filters = ReferralFilter(request.GET, queryset=le_selectors.agency_requests(request.user), request=request)
     if not filters.is_valid():
         # The API's filters, the API's answer: a bad value is refused, never exported unfiltered.
@@ -159,7 +166,7 @@ def requests_export(request):
 def preservation_renew(request, reference: str):
     referral = selectors.referral_for_reference(request.user, reference)
     if referral is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     form = RenewalForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -172,7 +179,10 @@ def preservation_renew(request, reference: str):
             preserve_until=form.cleaned_data.get("preserve_until"),
             request=request,
         ),
-        success=lambda renewal: f"Renewal {renewal.reference} filed; it is reviewed like a new preservation request.",
+        success=lambda renewal: (
+            _("Renewal %(reference)s filed; it is reviewed like a new preservation request.")
+            % {"reference": renewal.reference}
+        ),
         redirect_to=lambda renewal: reverse("referral-detail", kwargs={"reference": renewal.reference}),
         failure_redirect_to=reverse("referral-detail", kwargs={"reference": referral.reference}),
         deny_with_403=True,

@@ -4,8 +4,10 @@ import json
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import Role
+from portal.accounts.roles import OrganisationKind
 from referrals.engine import dsa
 from referrals.models import Action, Category, Decision, Ground, Kind, Queue, Severity
 from referrals.review.services import claims, decisions
@@ -35,41 +37,49 @@ class DecisionForm(forms.Form):
     outcomes that can answer its kind are offered; fields that do not apply to the chosen
     outcome are ignored (and hidden by the form's script, see `fields_by_action`)."""
 
-    action = forms.ChoiceField(label="Outcome", choices=Action.choices)
-    ground = forms.ChoiceField(label="Ground", choices=Ground.choices, widget=forms.RadioSelect)
+    action = forms.ChoiceField(label=_("Outcome"), choices=Action.choices)
+    ground = forms.ChoiceField(label=_("Ground"), choices=Ground.choices, widget=forms.RadioSelect)
     policy = forms.CharField(
-        label="Rule or legal provision", max_length=300, help_text="e.g. Violent extremism policy 3.1, or TCO Art. 3"
+        label=_("Rule or legal provision"),
+        max_length=300,
+        help_text=_("e.g. Violent extremism policy 3.1, or TCO Art. 3"),
     )
     statement_of_reasons = forms.CharField(
-        label="Statement of reasons",
+        label=_("Statement of reasons"),
         min_length=decisions.STATEMENT_MIN,
         max_length=decisions.STATEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Shown to the submitter and published in the DSA Transparency Database, so leave out names, "
-        "handles and other personal data (20–5,000 characters).",
+        help_text=_(
+            "Shown to the submitter and published in the DSA Transparency Database, so leave out names, "
+            "handles and other personal data (20–5,000 characters)."
+        ),
     )
     territorial_scope = forms.CharField(
-        label="Territorial scope",
+        label=_("Territorial scope"),
         required=False,
-        help_text="EEA countries only (the DSA Transparency Database takes no others): two-letter codes of the "
-        "27 EU countries, Iceland (IS), Liechtenstein (LI) or Norway (NO), separated by commas. Leave empty "
-        "for everywhere; the statement of reasons then lists all 30.",
+        help_text=_(
+            "EEA countries only (the DSA Transparency Database takes no others): two-letter codes of the "
+            "27 EU countries, Iceland (IS), Liechtenstein (LI) or Norway (NO), separated by commas. Leave empty "
+            "for everywhere; the statement of reasons then lists all 30."
+        ),
     )
     restriction_end = forms.DateField(
-        label="Restriction ends",
+        label=_("Restriction ends"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "max": dsa.LATEST_DATE.isoformat()}),
-        help_text="Only for a suspension, restriction or label with an end; at the latest 1 January 2038, "
-        "the last date the DSA Transparency Database takes.",
+        help_text=_(
+            "Only for a suspension, restriction or label with an end; at the latest 1 January 2038, "
+            "the last date the DSA Transparency Database takes."
+        ),
     )
     non_compliance_reason = forms.ChoiceField(
-        label="Reason the platform cannot comply",
+        label=_("Reason the platform cannot comply"),
         required=False,
         choices=[("", "—"), *Decision.NonComplianceReason.choices],
-        help_text="Required when a removal order cannot be complied with.",
+        help_text=_("Required when a removal order cannot be complied with."),
     )
     apply_to_subject = forms.BooleanField(
-        label="Apply to the other open notices about the same accounts", required=False, initial=True
+        label=_("Apply to the other open notices about the same accounts"), required=False, initial=True
     )
 
     # The fields that apply only to some outcomes, and those outcomes.
@@ -86,7 +96,7 @@ class DecisionForm(forms.Form):
             for value, label in Action.choices
             if decisions.ACTION_ONLY_FOR.get(value, referral.kind) == referral.kind
         ]
-        self.fields["action"].choices = [("", "Choose an outcome"), *offered]
+        self.fields["action"].choices = [("", _("Choose an outcome")), *offered]
         if not referral.is_legal:
             self.fields["ground"].initial = Ground.TERMS
 
@@ -112,18 +122,20 @@ class DecisionForm(forms.Form):
 
 class RequestInfoForm(forms.Form):
     message = forms.CharField(
-        label="Question for the submitter",
+        label=_("Question for the submitter"),
         max_length=claims.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The clock pauses until they answer.",
+        help_text=_("The clock pauses until they answer."),
     )
 
 
 class ReassignForm(forms.Form):
     assignee = StaffChoiceField(
-        label="Reviewer", queryset=None, required=False, empty_label="Nobody (back to the queue)"
+        label=_("Reviewer"), queryset=None, required=False, empty_label=_("Nobody (back to the queue)")
     )
-    queue = forms.ModelChoiceField(label="Queue", queryset=Queue.objects.all(), required=False, empty_label="Keep")
+    queue = forms.ModelChoiceField(
+        label=_("Queue"), queryset=Queue.objects.all(), required=False, empty_label=_("Keep")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,17 +143,21 @@ class ReassignForm(forms.Form):
 
 
 class QueueForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    sla_minutes = forms.IntegerField(label="SLA (minutes)", min_value=1, max_value=60 * 24 * 30)
-    members = StaffMultipleChoiceField(queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    sla_minutes = forms.IntegerField(label=_("SLA (minutes)"), min_value=1, max_value=60 * 24 * 30)
+    members = StaffMultipleChoiceField(
+        label=_("Members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = platform_staff().select_related("membership")
 
 
-TRUSTED_CHOICES = [("", "Any submitter"), ("yes", "Trusted flaggers only"), ("no", "Not trusted flaggers")]
+TRUSTED_CHOICES = [("", _("Any submitter")), ("yes", _("Trusted flaggers only")), ("no", _("Not trusted flaggers"))]
+# The organisation kinds a rule can name, by their labels (the values are codes).
+SUBMITTER_KIND_CHOICES = [(k, OrganisationKind(k).label) for k in SUBMITTER_KINDS]
 
 
 def _codes(text: str) -> list[str]:
@@ -149,27 +165,35 @@ def _codes(text: str) -> list[str]:
 
 
 class RuleForm(forms.Form):
-    order = forms.IntegerField(min_value=1, help_text="Rules are tried in this order; the first match wins.")
-    name = forms.CharField(max_length=120)
-    queue = forms.ModelChoiceField(queryset=Queue.objects.all())
-    kinds = forms.MultipleChoiceField(choices=Kind.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    order = forms.IntegerField(
+        label=_("Order"), min_value=1, help_text=_("Rules are tried in this order; the first match wins.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=120)
+    queue = forms.ModelChoiceField(label=_("Queue"), queryset=Queue.objects.all())
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds"), choices=Kind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     categories = forms.MultipleChoiceField(
-        choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Categories"), choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     severities = forms.MultipleChoiceField(
-        choices=Severity.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Severities"), choices=Severity.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    countries = forms.CharField(required=False, help_text="Two-letter codes, comma-separated; empty for any.")
-    languages = forms.CharField(required=False, help_text="Two-letter codes, comma-separated; empty for any.")
+    countries = forms.CharField(
+        label=_("Countries"), required=False, help_text=_("Two-letter codes, comma-separated; empty for any.")
+    )
+    languages = forms.CharField(
+        label=_("Languages"), required=False, help_text=_("Two-letter codes, comma-separated; empty for any.")
+    )
     submitter_kinds = forms.MultipleChoiceField(
-        label="Submitter kinds",
-        choices=[(k, k.replace("_", " ")) for k in SUBMITTER_KINDS],
+        label=_("Submitter kinds"),
+        choices=SUBMITTER_KIND_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    trusted_flagger = forms.ChoiceField(label="Trusted flagger", choices=TRUSTED_CHOICES, required=False)
-    priority_boost = forms.IntegerField(min_value=-100, max_value=100, initial=0)
-    enabled = forms.BooleanField(required=False, initial=True)
+    trusted_flagger = forms.ChoiceField(label=_("Trusted flagger"), choices=TRUSTED_CHOICES, required=False)
+    priority_boost = forms.IntegerField(label=_("Priority boost"), min_value=-100, max_value=100, initial=0)
+    enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
 
     def clean_countries(self):
         return _codes(self.cleaned_data["countries"])
@@ -201,15 +225,13 @@ class RuleForm(forms.Form):
 class TryItForm(forms.Form):
     """A sample referral for the "try it" box."""
 
-    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.NOTICE)
-    category = forms.ChoiceField(choices=Category.choices, initial=Category.OTHER)
-    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
-    country = forms.CharField(required=False, max_length=2)
-    language = forms.CharField(required=False, max_length=2)
-    submitter_kind = forms.ChoiceField(
-        label="Submitter kind", choices=[(k, k.replace("_", " ")) for k in SUBMITTER_KINDS], initial="ngo"
-    )
-    trusted_flagger = forms.BooleanField(label="Submitter is a trusted flagger", required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.NOTICE)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    language = forms.CharField(label=_("Language"), required=False, max_length=2)
+    submitter_kind = forms.ChoiceField(label=_("Submitter kind"), choices=SUBMITTER_KIND_CHOICES, initial="ngo")
+    trusted_flagger = forms.BooleanField(label=_("Submitter is a trusted flagger"), required=False)
     corroborating_organisations = forms.IntegerField(
-        label="Other organisations naming the same accounts", min_value=0, max_value=100, initial=0
+        label=_("Other organisations naming the same accounts"), min_value=0, max_value=100, initial=0
     )

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from referrals.engine import dsa
 from referrals.models import STATEMENT_ACTIONS, Action, Category, Decision, Ground, Kind, Referral, Status
 from referrals.services.codes import LANGUAGES
@@ -51,6 +53,7 @@ EVIDENCE_TYPES = {
     "audio/": "CONTENT_TYPE_AUDIO",
     "text/": "CONTENT_TYPE_TEXT",
 }
+# Sent to the database as they are: English, never translated (as every value of a statement).
 EVIDENCE_OTHER = {"application/pdf": "Document (PDF)"}
 VIDEO_PLATFORMS = frozenset({"youtube", "tiktok"})  # a content id there names a video
 OTHER = "CONTENT_TYPE_OTHER"
@@ -73,13 +76,13 @@ def answering_decision(referral: Referral) -> Decision | None:
 
 
 def no_statement_reason(decision: Decision) -> str | None:
-    """Why `decision` owes the database no statement, in words for the API's 404; None when
-    it owes one."""
+    """Why `decision` owes the database no statement, in words for the API's 404 and the review
+    panel (in the reader's language); None when it owes one."""
     if decision.action not in STATEMENT_ACTIONS:
-        return (
-            f"The decision ({decision.get_action_display().lower()}) restricts nothing, so there is no statement "
+        return _(
+            "The decision (%(action)s) restricts nothing, so there is no statement "
             "of reasons for the DSA Transparency Database."
-        )
+        ) % {"action": decision.get_action_display().lower()}
     return None
 
 

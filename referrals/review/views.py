@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.actions import act, show_on_form
@@ -115,7 +116,7 @@ def queue_detail(request, slug: str):
     context = {
         "queue": queue,
         "tab": tab,
-        "tabs": [("waiting", "Waiting"), ("in_review", "In review"), ("needs_info", "Needs information")],
+        "tabs": [("waiting", _("Waiting")), ("in_review", _("In review")), ("needs_info", _("Needs information"))],
         "page": page,
         "rows": _clock_rows(page.object_list, now),
         "query": f"tab={tab}",
@@ -133,9 +134,9 @@ def queue_claim(request, slug: str):
         raise PermissionDenied
     referral = claims.referral_claim_next(by=request.user, queue=queue, request=request)
     if referral is None:
-        messages.info(request, f"Nothing is waiting in {queue.name}.")
+        messages.info(request, _("Nothing is waiting in %(queue)s.") % {"queue": queue.name})
         return redirect("queue-detail", slug=queue.slug)
-    messages.success(request, f"You claimed {referral.reference}.")
+    messages.success(request, _("You claimed %(reference)s.") % {"reference": referral.reference})
     return _back(referral)
 
 
@@ -154,7 +155,7 @@ def queue_edit(request, slug: str):
         done = act(
             request,
             lambda: queue_services.queue_update(by=request.user, queue=queue, request=request, **form.cleaned_data),
-            success=f"{queue.name} saved.",
+            success=_("%(queue)s saved.") % {"queue": queue.name},
             redirect_to=reverse("queue-detail", kwargs={"slug": queue.slug}),
             form=form,
         )
@@ -171,7 +172,7 @@ def rule_list(request):
     require_queue_access(request.user)
     rules = queue_selectors.rules_visible_to(request.user)
     form = TryItForm(request.GET or None)
-    explanation = decision = None
+    explanation = decision = decision_queue = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
         facts = routing.Facts(
@@ -186,12 +187,17 @@ def rule_list(request):
             received_at=timezone.now(),
         )
         explanation, decision = queue_selectors.routing_explain(request.user, facts)
+        # The engine names queues by slug; people read their names.
+        names = dict(queue_selectors.queues_visible_to(request.user).values_list("slug", "name"))
+        explanation = [(rule, matched, why, names.get(rule.queue, rule.queue)) for rule, matched, why in explanation]
+        decision_queue = names.get(decision.queue, decision.queue)
     context = {
         "rules": rules,
         "fallback_rules": {rule.pk for rule in rules if queue_services.rule_is_fallback(rule)},
         "form": form,
         "explanation": explanation,
         "decision": decision,
+        "decision_queue": decision_queue,
         "can_manage": can_manage_routing(request.user),
     }
     return render(request, "referrals/rules_list.html", context)
@@ -207,7 +213,7 @@ def rule_edit(request, pk: int | None = None):
         done = act(
             request,
             lambda: queue_services.rule_save(by=request.user, rule=rule, request=request, **form.cleaned_data),
-            success=lambda saved: f"Rule '{saved.name}' saved.",
+            success=lambda saved: _("Rule '%(name)s' saved.") % {"name": saved.name},
             redirect_to="rule-list",
             form=form,
         )
@@ -230,7 +236,7 @@ def rule_delete(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Rule '{rule.name}' deleted.")
+        messages.success(request, _("Rule '%(name)s' deleted.") % {"name": rule.name})
     return redirect("rule-list")
 
 
@@ -294,7 +300,7 @@ def statement_resend(request, puid: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"The statement {puid} will be sent again with the next run.")
+        messages.success(request, _("The statement %(puid)s will be sent again with the next run.") % {"puid": puid})
     if request.POST.get("back") == "referral":
         return redirect("referral-detail", reference=submission.decision.referral.reference)
     return redirect("statement-list")
@@ -312,7 +318,7 @@ def referral_claim(request, reference: str):
     return act(
         request,
         lambda: claims.referral_claim(by=request.user, referral=referral, request=request),
-        success="You claimed this referral.",
+        success=_("You claimed this referral."),
         redirect_to=_page(referral),
     )
 
@@ -326,7 +332,7 @@ def referral_release(request, reference: str):
     return act(
         request,
         lambda: claims.referral_release(by=request.user, referral=referral, request=request),
-        success="Returned to the queue.",
+        success=_("Returned to the queue."),
         redirect_to=_page(referral),
     )
 
@@ -339,14 +345,14 @@ def referral_request_info(request, reference: str):
         raise PermissionDenied
     form = RequestInfoForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write the question for the submitter.")
+        messages.error(request, _("Write the question for the submitter."))
         return _back(referral)
     return act(
         request,
         lambda: claims.referral_request_info(
             by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
         ),
-        success="Question sent; the clock is paused until the submitter answers.",
+        success=_("Question sent; the clock is paused until the submitter answers."),
         redirect_to=_page(referral),
     )
 
@@ -367,7 +373,7 @@ def referral_decide(request, reference: str):
                 lambda: decisions.referral_decide(
                     by=request.user, referral=referral, request=request, **form.cleaned_data
                 ),
-                success="Decision recorded; the submitter has been told.",
+                success=_("Decision recorded; the submitter has been told."),
                 redirect_to=_page(referral),
             )
         except ValidationError as exc:
@@ -383,11 +389,11 @@ def referral_reassign(request, reference: str):
         raise PermissionDenied
     form = ReassignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a reviewer or a queue.")
+        messages.error(request, _("Choose a reviewer or a queue."))
         return _back(referral)
     return act(
         request,
         lambda: claims.referral_reassign(by=request.user, referral=referral, request=request, **form.cleaned_data),
-        success="Reassigned.",
+        success=_("Reassigned."),
         redirect_to=_page(referral),
     )

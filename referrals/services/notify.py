@@ -23,7 +23,7 @@ def referral_notify_status(referral: Referral, *, message: str = "") -> None:
     context = {
         "referral": referral,
         "reference": referral.reference,
-        "status": referral.get_status_display(),
+        "status": referral.get_status_display,  # rendered in each recipient's language
         "message": message,
         "decision": decision,
         "path": f"/referrals/{referral.reference}/",

@@ -6,10 +6,17 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from referrals.models import Referral, TimelineEvent
+from referrals.timeline_text import TimelineText
 
 
 def timeline_event(
-    referral: Referral, type: str, actor=None, message: str = "", *, at: datetime | None = None, **data
+    referral: Referral,
+    type: str,
+    actor=None,
+    message: str | TimelineText = "",
+    *,
+    at: datetime | None = None,
+    **data,
 ) -> TimelineEvent:
     """An unsaved event that `type` happened to `referral` (by `actor`, None for the system),
     for callers that write many at once with `timeline_add_many`.
@@ -18,16 +25,27 @@ def timeline_event(
     anything of another organisation; `data` is kept for reviewers and must be
     JSON-serialisable, and its `platform_message`, if any, is what platform roles read instead
     of `message` (e.g. naming the other referral that closed this one).
+
+    The system's own lines are `TimelineText`s: stored in English with their message id, so
+    each reader gets them in their language (referrals/timeline_text.py); so can be
+    `platform_message`.
     """
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    if isinstance(message, TimelineText):
+        data["said"] = message.as_data()
+        message = message.english()
+    platform_message = data.get("platform_message")
+    if isinstance(platform_message, TimelineText):
+        data["platform_said"] = platform_message.as_data()
+        data["platform_message"] = platform_message.english()
     event = TimelineEvent(referral=referral, type=type, actor=actor, message=message, data=data)
     if at is not None:
         event.at = at
     return event
 
 
-def timeline_add(referral: Referral, type: str, actor=None, message: str = "", **data) -> TimelineEvent:
+def timeline_add(referral: Referral, type: str, actor=None, message: str | TimelineText = "", **data) -> TimelineEvent:
     """Record that `type` happened to `referral` (see `timeline_event`)."""
     event = timeline_event(referral, type, actor, message, **data)
     event.save(force_insert=True)

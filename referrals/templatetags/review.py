@@ -9,8 +9,9 @@ stays unaware of review.
 from django import template
 from django.utils import timezone
 
+from portal.accounts.roles import OrganisationKind
 from referrals.engine.clock import clock_of
-from referrals.models import Status
+from referrals.models import Category, Kind, Severity, Status
 from referrals.review import selectors as queue_selectors
 from referrals.review import statement_of_reasons as sor
 from referrals.review.forms import DecisionForm, ReassignForm, RequestInfoForm
@@ -24,6 +25,9 @@ from referrals.review.permissions import (
 from referrals.review.services.claims import WORKABLE
 
 register = template.Library()
+
+# The enums a routing rule's conditions name, by the condition.
+CONDITION_CHOICES = {"kind": Kind, "category": Category, "severity": Severity, "submitter": OrganisationKind}
 
 
 @register.simple_tag(takes_context=True)
@@ -103,3 +107,11 @@ def error_lines(errors) -> list[tuple[str, str]]:
 
     walk("", errors or {})
     return lines
+
+
+@register.filter
+def condition_labels(codes, condition: str) -> list[str]:
+    """A routing rule's condition values (`{{ rule.kinds|condition_labels:"kind" }}`) as the
+    labels people read; a value with no label (a category pattern such as `terrorist_*`) as it is."""
+    labels = dict(CONDITION_CHOICES[condition].choices)
+    return [str(labels.get(code, code)) for code in codes or ()]

@@ -1,5 +1,8 @@
 // A live "time left" for elements with data-module="countdown" data-due="<ISO 8601>".
 // The server renders the same text first, so the page reads correctly without scripts.
+// Strings come from the page's catalogue (/jsi18n/); English if it did not load.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((format, values) => format.replace(/%\((\w+)\)s/g, (_, key) => values[key]));
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -8,15 +11,15 @@ function describe(ms) {
   const abs = Math.abs(ms);
   let text;
   if (abs >= DAY) {
-    text = `${Math.floor(abs / DAY)} d ${Math.floor((abs % DAY) / HOUR)} h`;
+    text = interpolate(gettext("%(days)s d %(hours)s h"), { days: Math.floor(abs / DAY), hours: Math.floor((abs % DAY) / HOUR) }, true);
   } else if (abs >= HOUR) {
-    text = `${Math.floor(abs / HOUR)} h ${Math.floor((abs % HOUR) / MINUTE)} min`;
+    text = interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: Math.floor(abs / HOUR), minutes: Math.floor((abs % HOUR) / MINUTE) }, true);
   } else {
     const minutes = Math.floor(abs / MINUTE);
-    const seconds = Math.floor((abs % MINUTE) / 1000);
-    text = `${minutes} min ${String(seconds).padStart(2, "0")} s`;
+    const seconds = String(Math.floor((abs % MINUTE) / 1000)).padStart(2, "0");
+    text = interpolate(gettext("%(minutes)s min %(seconds)s s"), { minutes, seconds }, true);
   }
-  return ms >= 0 ? `${text} left` : `overdue by ${text}`;
+  return interpolate(ms >= 0 ? gettext("%(time)s left") : gettext("overdue by %(time)s"), { time: text }, true);
 }
 
 export default function (element) {

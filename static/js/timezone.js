@@ -1,4 +1,4 @@
-// Offers the browser's own time zone for the profile setting (training/settings/).
+// Offers the browser's own time zone for a time-zone setting (preferences, training settings).
 export default function (form) {
   const select = form.querySelector("select[name=time_zone]");
   const hint = form.querySelector("[data-browser-zone]");

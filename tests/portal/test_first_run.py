@@ -41,8 +41,9 @@ def test_seed_demo_ends_with_a_short_table_of_logins_and_first_journeys(routing_
     out = StringIO()
     call_command("seed_demo", "--force", stdout=out)
     lines = [line for line in out.getvalue().splitlines() if line.strip()]
-    table = lines[-10:]
+    table = lines[-12:]
     assert table[0].startswith("Demo logins (password: demo-password)")
     assert any("reviewer@demo.test" in line and "claim the next referral" in line for line in table)
     assert any("admin@demo.test" in line and "Superuser" in line for line in table)
+    assert any("ngo-ar@demo.test" in line and "Arabic" in line for line in table)
     assert "make totp EMAIL=" in table[-1]

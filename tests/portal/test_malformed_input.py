@@ -178,7 +178,7 @@ FORM_PAGES = {
     "campaign": ("policy", lambda r: "/campaigns/new/", None),
     "rule": ("lead", lambda r: "/routing/rules/new/", None),
     "queue": ("lead", lambda r: f"/queues/{r.queue.slug}/edit/", None),
-    "time-zone": ("ngo_member", lambda r: "/training/settings/", None),
+    "preferences": ("ngo_member", lambda r: "/account/preferences/", None),
 }
 
 

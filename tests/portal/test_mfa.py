@@ -13,7 +13,7 @@ from tests.factories import enrol_totp, make_member
 
 PASSWORD = "correct-horse-battery"
 MFA_ROLES = [Role.LE_LIAISON, Role.REVIEWER, Role.QUEUE_LEAD, Role.POLICY_STAFF]
-EXEMPT = re.compile(r"^/(accounts/(2fa|logout|reauthenticate|confirm-email)|static|healthz)")
+EXEMPT = re.compile(r"^/(accounts/(2fa|logout|reauthenticate|confirm-email)|static|healthz|i18n/|jsi18n/)")
 
 
 def _all_paths() -> list[str]:

@@ -17,7 +17,12 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = [("Notifications", "/notifications/"), ("API tokens", "/account/api-tokens/"), ("Security", "/accounts/2fa/")]
+ACCOUNT = [
+    ("Notifications", "/notifications/"),
+    ("API tokens", "/account/api-tokens/"),
+    ("Preferences", "/account/preferences/"),
+    ("Security", "/accounts/2fa/"),
+]
 
 
 class _HeaderLinks(HTMLParser):

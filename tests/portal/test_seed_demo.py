@@ -56,3 +56,15 @@ def test_seed_demo_is_idempotent(routing_table):
     counts = (User.objects.count(), Referral.objects.count())
     _seed()
     assert (User.objects.count(), Referral.objects.count()) == counts
+
+
+def test_the_demo_speaks_french_and_arabic_through_two_partner_members(routing_table):
+    _seed()
+    people = {
+        u.email: u for u in User.objects.filter(email__in=["ngo-fr@demo.test", "ngo-ar@demo.test", "ngo@demo.test"])
+    }
+    assert (people["ngo-fr@demo.test"].language, people["ngo-fr@demo.test"].time_zone) == ("fr", "Europe/Paris")
+    assert (people["ngo-ar@demo.test"].language, people["ngo-ar@demo.test"].time_zone) == ("ar", "Asia/Amman")
+    assert people["ngo@demo.test"].language == ""
+    for email in ("ngo-fr@demo.test", "ngo-ar@demo.test"):
+        assert Membership.objects.get(user__email=email).role == "ngo_member"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.settings import env_tdb_url
+from portal.environment import env_tdb_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +17,7 @@ class TrainingEventFilterSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("after") and attrs.get("before") and attrs["before"] <= attrs["after"]:
-            raise serializers.ValidationError({"before": ["Must be later than `after`."]})
+            raise serializers.ValidationError({"before": [_("Must be later than `after`.")]})
         return attrs
 
 

@@ -3,6 +3,8 @@ a second registration are 400 `{"detail"}`; an organisation kind outside the aud
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -23,14 +25,14 @@ from training.api.serializers import (
 from training.permissions import can_create_events, can_manage_event
 
 CreatesEvents = permission_from(
-    can_create_events, methods={"POST"}, message="Only policy staff create training events."
+    can_create_events, methods={"POST"}, message=gettext_lazy("Only policy staff create training events.")
 )
 # Asked once the event is fetched in scope, so someone it is hidden from hears 404, not 403.
 ManagesEvent = permission_from(
     can_manage_event,
     methods={"PATCH"},
     takes_object=True,
-    message="Only policy staff and the event's organisers may edit it.",
+    message=gettext_lazy("Only policy staff and the event's organisers may edit it."),
 )
 
 
@@ -54,7 +56,7 @@ def _organisers(emails):
     users = list(get_user_model().objects.filter(email__in=[e.lower() for e in emails]))
     missing = sorted({e.lower() for e in emails} - {u.email for u in users})
     if missing:
-        raise ValidationError({"organisers": [f"No account for {', '.join(missing)}."]})
+        raise ValidationError({"organisers": [_("No account for %(emails)s.") % {"emails": ", ".join(missing)}]})
     return users
 
 
@@ -123,7 +125,7 @@ class EventDetail(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = {k: v for k, v in data.validated_data.items() if k in request.data}
         if "slug" in fields:
-            raise ValidationError({"slug": ["An event's address cannot change."]})
+            raise ValidationError({"slug": [_("An event's address cannot change.")]})
         # Naming organisers depends on the body, so the service refuses it (NotAllowed → 403).
         organisers = _organisers(fields.pop("organisers", None))
         services.event_update(by=request.user, event=event, organisers=organisers, request=request, **fields)

@@ -7,6 +7,8 @@ is a 404; a visible referral the caller may not act on is a 403.
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -51,7 +53,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 # Who may file which kind is the service's business (with its own messages); bulk is refused
 # up front, before the upload is read or an idempotency key reserved.
-FilesReferrals = permission_from(can_file, message="Your role does not file referrals.")
+FilesReferrals = permission_from(can_file, message=gettext_lazy("Your role does not file referrals."))
 
 
 class ReferralPagination(CursorPagination):
@@ -173,7 +175,7 @@ class EvidenceUpload(APIView):
         referral = _referral(request, id)
         uploads = request.FILES.getlist("file")
         if len(uploads) != 1:
-            raise serializers.ValidationError({"file": ["Upload one file as the multipart field “file”."]})
+            raise serializers.ValidationError({"file": [_("Upload one file as the multipart field “file”.")]})
         try:
             (row,) = evidence.evidence_add(referral=referral, uploads=uploads, user=request.user, request=request)
         except evidence.EvidenceRejected as exc:
@@ -234,7 +236,7 @@ class BulkCreate(APIView):
         upload = request.FILES.get("file")
         if upload is not None:
             if upload.size > bulk.MAX_CSV_BYTES:
-                raise serializers.ValidationError({"file": ["The CSV file is larger than 25 MB; split it."]})
+                raise serializers.ValidationError({"file": [_("The CSV file is larger than 25 MB; split it.")]})
             raw = upload.read()
             payload = raw
         else:
@@ -247,7 +249,7 @@ class BulkCreate(APIView):
             elif hasattr(request.data, "get") and "items" in request.data:
                 items = bulk.items_from_json(request.data["items"])
             else:
-                raise serializers.ValidationError({"items": ['Send {"items": [...]} or a CSV as “file”.']})
+                raise serializers.ValidationError({"items": [_('Send {"items": [...]} or a CSV as “file”.')]})
             job = bulk.bulk_job_create(user=request.user, items=items, request=request)
             return status.HTTP_202_ACCEPTED, {"job": str(job.id)}
 

@@ -13,6 +13,9 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal import csv as portal_csv
 from portal.accounts.roles import organisation_of
@@ -41,6 +44,29 @@ CSV_COLUMNS = [
     "legal_grounds",
     "preserve_until",
 ]
+# What the refused rows' page calls each column, and each part of a target (the API keeps the names).
+COLUMN_LABELS = {
+    "kind": gettext_lazy("Kind"),
+    "category": gettext_lazy("Category"),
+    "severity": gettext_lazy("Severity"),
+    "explanation": gettext_lazy("Explanation"),
+    "targets": gettext_lazy("Targets"),
+    "language": gettext_lazy("Language"),
+    "country": gettext_lazy("Country"),
+    "good_faith_confirmed": gettext_lazy("Good faith"),
+    "authority_reference": gettext_lazy("Case number"),
+    "legal_basis": gettext_lazy("Legal basis"),
+    "issuing_authority": gettext_lazy("Issuing authority"),
+    "legal_grounds": gettext_lazy("Grounds"),
+    "preserve_until": gettext_lazy("Preserve until"),
+}
+TARGET_PART_LABELS = {
+    "url": gettext_lazy("URL"),
+    "platform": gettext_lazy("Platform"),
+    "account": gettext_lazy("Account"),
+    "content_id": gettext_lazy("Content id"),
+    "posted_at": gettext_lazy("Posted at"),
+}
 REQUIRED_COLUMNS = {"kind", "category", "explanation", "targets"}
 MAX_CSV_BYTES = 25 * 1024 * 1024
 URL_SCHEMES = frozenset({"mailto", "javascript", "data", "file", "ftp", "tel", "sms", "blob", "about", "vbscript"})
@@ -65,30 +91,33 @@ def targets_from_text(text: str) -> list[dict]:
 def parse_csv(data: bytes) -> list[dict]:
     """CSV → items `{"row": line, "data": {...}}`; the header is line 1, so the first row is 2."""
     if len(data) > MAX_CSV_BYTES:
-        raise DomainError("The CSV file is larger than 25 MB; split it.", field="file")
+        raise DomainError(_("The CSV file is larger than 25 MB; split it."), field="file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DomainError("The CSV file must be UTF-8 encoded.", field="file") from None
+        raise DomainError(_("The CSV file must be UTF-8 encoded."), field="file") from None
     if "\x00" in text:
-        raise DomainError("The file is not a CSV text file.", field="file")
+        raise DomainError(_("The file is not a CSV text file."), field="file")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise DomainError("The CSV file is empty.", field="file") from None
+        raise DomainError(_("The CSV file is empty."), field="file") from None
     except csv.Error as exc:
-        raise DomainError(f"The CSV header could not be read: {exc}.", field="file") from None
+        raise DomainError(_("The CSV header could not be read: %(error)s.") % {"error": exc}, field="file") from None
     header = [h.strip().lower() for h in header]
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
         raise DomainError(
-            f"The CSV header lacks the column(s) {', '.join(sorted(missing))}; the header is: {','.join(CSV_COLUMNS)}.",
+            _("The CSV header lacks the column(s) %(missing)s; the header is: %(header)s.")
+            % {"missing": ", ".join(sorted(missing)), "header": ",".join(CSV_COLUMNS)},
             field="file",
         )
     unknown = set(header) - set(CSV_COLUMNS)
     if unknown:
-        raise DomainError(f"Unknown CSV column(s): {', '.join(sorted(unknown))}.", field="file")
+        raise DomainError(
+            _("Unknown CSV column(s): %(columns)s.") % {"columns": ", ".join(sorted(unknown))}, field="file"
+        )
     items = []
     line = reader.line_num
     try:
@@ -97,34 +126,46 @@ def parse_csv(data: bytes) -> list[dict]:
             if not any(v.strip() for v in values):
                 continue
             if len(items) >= MAX_ITEMS:
-                raise DomainError(f"At most {MAX_ITEMS:,} rows per file.", field="file")
+                raise DomainError(_("At most %(max)s rows per file.") % {"max": _count(MAX_ITEMS)}, field="file")
             data_row = dict(zip(header, values, strict=False))
             if len(values) != len(header):
                 data_row["_columns"] = len(values)
             data_row["targets"] = targets_from_text(data_row.get("targets", ""))
             items.append({"row": start, "data": data_row})
     except csv.Error as exc:
-        raise DomainError(f"Line {line + 1} of the CSV could not be read: {exc}.", field="file") from None
+        raise DomainError(
+            _("Line %(line)d of the CSV could not be read: %(error)s.") % {"line": line + 1, "error": exc},
+            field="file",
+        ) from None
     if not items:
-        raise DomainError("The CSV file has a header but no rows.", field="file")
+        raise DomainError(_("The CSV file has a header but no rows."), field="file")
     return items
 
 
 def items_from_json(items) -> list[dict]:
     if not isinstance(items, list):
-        raise DomainError("Must be a list of referrals.", field="items")
+        raise DomainError(_("Must be a list of referrals."), field="items")
     if not items:
-        raise DomainError("Give at least one referral.", field="items")
+        raise DomainError(_("Give at least one referral."), field="items")
     if len(items) > MAX_ITEMS:
-        raise DomainError(f"At most {MAX_ITEMS:,} referrals per job; this has {len(items):,}.", field="items")
+        raise DomainError(
+            _("At most %(max)s referrals per job; this has %(count)s.")
+            % {"max": _count(MAX_ITEMS), "count": _count(len(items))},
+            field="items",
+        )
     return [{"row": i, "data": item} for i, item in enumerate(items, start=1)]
+
+
+def _count(n: int) -> str:
+    """A number with the active language's thousands separator (10,000 in English)."""
+    return number_format(n, force_grouping=True)
 
 
 @transaction.atomic
 def bulk_job_create(*, user, items: list[dict], request=None) -> BulkJob:
     """Record a job of parsed items (see `parse_csv`, `items_from_json`) and start it after commit."""
     if not kinds_filable_by(user):
-        raise NotAllowed("Your role does not file referrals.")
+        raise NotAllowed(_("Your role does not file referrals."))
     job = BulkJob.objects.create(owner=user, organisation=organisation_of(user), items=items, total=len(items))
     audit("referral.bulk_job", actor=user, obj=job, organisation=job.organisation, request=request, total=job.total)
 
@@ -137,8 +178,14 @@ def _row_errors(item: dict, kinds: list[str], today) -> tuple[object | None, dic
     result = referral_clean(data, kinds_allowed=kinds, today=today)
     errors = dict(result.errors)
     if isinstance(data, dict) and "_columns" in data:
+        count = data["_columns"]
         errors.setdefault("non_field_errors", []).append(
-            f"This row has {data['_columns']} columns; the header has {len(CSV_COLUMNS)} or fewer."
+            ngettext(
+                "This row has %(count)d column; the header has %(header)d or fewer.",
+                "This row has %(count)d columns; the header has %(header)d or fewer.",
+                count,
+            )
+            % {"count": count, "header": len(CSV_COLUMNS)}
         )
     if result.forbidden_kind:
         errors = {"kind": [forbidden_kind_message(result.forbidden_kind)], **errors}
@@ -159,7 +206,7 @@ def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
         if not kinds:
             job.status = BulkJob.State.FAILED
             job.finished_at = timezone.now()
-            job.errors = [*job.errors, {"row": None, "errors": {"non_field_errors": ["You may no longer file."]}}]
+            job.errors = [*job.errors, {"row": None, "errors": {"non_field_errors": [_("You may no longer file.")]}}]
             job.save(update_fields=["status", "finished_at", "errors"])
             return False
         batch = job.items[job.processed : job.processed + batch_size]

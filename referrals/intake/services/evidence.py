@@ -17,6 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
@@ -31,13 +35,13 @@ MAX_NAME = 200
 
 # What each accepted type is called, and the file name endings that claim it.
 TYPES = {
-    "image/png": ("PNG image", {".png"}),
-    "image/jpeg": ("JPEG image", {".jpg", ".jpeg", ".jpe", ".jfif"}),
-    "image/webp": ("WebP image", {".webp"}),
-    "image/gif": ("GIF image", {".gif"}),
-    "application/pdf": ("PDF document", {".pdf"}),
-    "video/mp4": ("MP4 video", {".mp4", ".m4v"}),
-    "text/plain": ("plain-text file", {".txt", ".text", ".log", ".csv", ".md"}),
+    "image/png": (gettext_lazy("PNG image"), {".png"}),
+    "image/jpeg": (gettext_lazy("JPEG image"), {".jpg", ".jpeg", ".jpe", ".jfif"}),
+    "image/webp": (gettext_lazy("WebP image"), {".webp"}),
+    "image/gif": (gettext_lazy("GIF image"), {".gif"}),
+    "application/pdf": (gettext_lazy("PDF document"), {".pdf"}),
+    "video/mp4": (gettext_lazy("MP4 video"), {".mp4", ".m4v"}),
+    "text/plain": (gettext_lazy("plain-text file"), {".txt", ".text", ".log", ".csv", ".md"}),
 }
 CLAIMED = {ext: mime for mime, (_, exts) in TYPES.items() for ext in exts}
 # The ending a download of each type gets when its name claims no ending of that type.
@@ -72,14 +76,23 @@ def safe_display_name(raw: str | None) -> str:
     characters (bidi overrides), at most 200 characters; refused when nothing is left."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") for c in name):
-        raise EvidenceRejected(f"The file name {name!r} contains control characters; rename the file and try again.")
+        raise EvidenceRejected(
+            _("The file name %(name)s contains control characters; rename the file and try again.")
+            % {"name": repr(name)}
+        )
     name = " ".join(name.split()).strip(". ")
     if not name:
-        raise EvidenceRejected("The file has no usable name; rename the file and try again.")
+        raise EvidenceRejected(_("The file has no usable name; rename the file and try again."))
     if len(name) > MAX_NAME:
         stem, ext = os.path.splitext(name)
         name = stem[: MAX_NAME - len(ext[:20])] + ext[:20]
     return name
+
+
+def type_label(content_type: str) -> str:
+    """What a page calls a stored file's type ("PNG image"); the MIME type where unknown."""
+    label = TYPES.get(content_type, (None,))[0]
+    return capfirst(str(label)) if label is not None else content_type
 
 
 def download_name(evidence: Evidence) -> str:
@@ -120,9 +133,9 @@ def detect_type(head: bytes, whole_is_text) -> str | None:
 def _describe(head: bytes) -> str:
     """What a refused file looks like, for the message (best effort)."""
     try:
-        return puremagic.from_string(head, mime=True) or "an unknown type"
+        return puremagic.from_string(head, mime=True) or _("an unknown type")
     except puremagic.PureError:
-        return "an unknown type"
+        return _("an unknown type")
 
 
 def _is_utf8_text(upload) -> bool:
@@ -144,22 +157,29 @@ def evidence_inspect(upload) -> Inspected:
     name = safe_display_name(getattr(upload, "name", ""))
     size = upload.size or 0
     if size == 0:
-        raise EvidenceRejected(f"“{name}” is empty.")
+        raise EvidenceRejected(_("“%(name)s” is empty.") % {"name": name})
     limit = settings.PORTAL_EVIDENCE_MAX_BYTES
     if size > limit:
-        raise EvidenceRejected(f"“{name}” is {_mb(size)}; files may be at most {_mb(limit)}.")
+        raise EvidenceRejected(
+            _("“%(name)s” is %(size)s; files may be at most %(limit)s.")
+            % {"name": name, "size": _mb(size), "limit": _mb(limit)}
+        )
     upload.seek(0)
     head = upload.read(HEAD)
     content_type = detect_type(head, lambda: _is_utf8_text(upload))
     if content_type is None:
         raise EvidenceRejected(
-            f"“{name}” is not an accepted type (it looks like {_describe(head)}). "
-            "Accepted: PNG, JPEG, WebP, GIF, PDF, MP4 and plain text."
+            _(
+                "“%(name)s” is not an accepted type (it looks like %(type)s). "
+                "Accepted: PNG, JPEG, WebP, GIF, PDF, MP4 and plain text."
+            )
+            % {"name": name, "type": _describe(head)}
         )
     claimed = CLAIMED.get(os.path.splitext(name)[1].lower())
     if claimed and claimed != content_type:
         raise EvidenceRejected(
-            f"“{name}” is named like a {TYPES[claimed][0]} but its content is a {TYPES[content_type][0]}."
+            _("“%(name)s” is named like a %(claimed)s but its content is a %(detected)s.")
+            % {"name": name, "claimed": TYPES[claimed][0], "detected": TYPES[content_type][0]}
         )
     digest = hashlib.sha256()
     upload.seek(0)
@@ -168,7 +188,7 @@ def evidence_inspect(upload) -> Inspected:
         digest.update(chunk)
         counted += len(chunk)
     if counted > limit:  # a declared size that lied
-        raise EvidenceRejected(f"“{name}” is larger than {_mb(limit)}.")
+        raise EvidenceRejected(_("“%(name)s” is larger than %(limit)s.") % {"name": name, "limit": _mb(limit)})
     return Inspected(upload=upload, name=name, content_type=content_type, size=counted, sha256=digest.hexdigest())
 
 
@@ -178,12 +198,21 @@ def evidence_inspect_all(uploads, *, existing: int = 0) -> list[Inspected]:
     limit = settings.PORTAL_EVIDENCE_MAX_FILES
     if existing + len(uploads) > limit:
         left = max(limit - existing, 0)
-        raise EvidenceRejected(f"A referral can have at most {limit} evidence files; {left} more can be added.")
+        raise EvidenceRejected(
+            ngettext(
+                "A referral can have at most %(limit)d evidence files; %(left)d more can be added.",
+                "A referral can have at most %(limit)d evidence files; %(left)d more can be added.",
+                left,
+            )
+            % {"limit": limit, "left": left}
+        )
     return [evidence_inspect(u) for u in uploads]
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+    if n >= 1024 * 1024:
+        return _("%(size)s MB") % {"size": number_format(n / (1024 * 1024), decimal_pos=1)}
+    return ngettext("%(count)d byte", "%(count)d bytes", n) % {"count": n}
 
 
 def evidence_path(stored_name: str) -> Path:
@@ -247,19 +276,25 @@ def evidence_store(*, referral: Referral, files: list[Inspected], user, request=
 def evidence_add(*, referral: Referral, uploads, user, request=None) -> list[Evidence]:
     """Attach files to an undecided referral of the user's own organisation."""
     if not is_submitting_member(user, referral):
-        raise NotAllowed("Only the submitting organisation adds evidence.")
+        raise NotAllowed(_("Only the submitting organisation adds evidence."))
     referral = Referral.objects.select_for_update().select_related("organisation").get(pk=referral.pk)
     if not can_add_evidence(user, referral):
-        raise TransitionError("Evidence can be added only before a decision.")
+        raise TransitionError(_("Evidence can be added only before a decision."))
     uploads = list(uploads)
     if not uploads:
-        raise EvidenceRejected("Choose a file to upload.", field="file")
+        raise EvidenceRejected(_("Choose a file to upload."), field="file")
     files = evidence_inspect_all(uploads, existing=referral.evidence.count())
     rows = evidence_store(referral=referral, files=files, user=user, request=request)
     from referrals.services.timeline import timeline_add
+    from referrals.timeline_text import TimelineText
 
     names = ", ".join(r.original_name for r in rows)
-    timeline_add(referral, "evidence_added", actor=user, message=f"Evidence added: {names}.")
+    timeline_add(
+        referral,
+        "evidence_added",
+        actor=user,
+        message=TimelineText(gettext_noop("Evidence added: %(names)s."), {"names": names}),
+    )
     return rows
 
 

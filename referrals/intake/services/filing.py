@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from partners.models import Organisation
 from portal.accounts.roles import organisation_of
@@ -41,20 +43,30 @@ from referrals.permissions import can_reply, can_withdraw, is_submitting_member,
 from referrals.review.services.claims import referral_clock_resume
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add, timeline_add_many, timeline_event
+from referrals.timeline_text import TimelineText
 
 # --- Creating -----------------------------------------------------------------------------------
 
 
-def _received_message(referral: Referral) -> str:
-    at = f"{referral.received_at:%Y-%m-%d %H:%M} UTC"
+def _received_message(referral: Referral) -> TimelineText:
+    # Stored once, read in each reader's language; the times are UTC and say so.
+    at = f"{referral.received_at:%Y-%m-%d %H:%M}"
     if referral.kind == Kind.REMOVAL_ORDER:
-        return (
-            f"Removal order received at {at}. The 60-minute clock started at receipt; "
-            f"it is due by {referral.due_at:%H:%M} UTC."
+        return TimelineText(
+            gettext_noop(
+                "Removal order received at %(at)s UTC. "
+                "The 60-minute clock started at receipt; it is due by %(due)s UTC."
+            ),
+            {"at": at, "due": f"{referral.due_at:%H:%M}"},
         )
     if referral.kind == Kind.EMERGENCY_REQUEST:
-        return f"Emergency request received at {at}; it is due by {referral.due_at:%H:%M} UTC."
-    return f"{referral.get_kind_display()} received at {at}."
+        return TimelineText(
+            gettext_noop("Emergency request received at %(at)s UTC; it is due by %(due)s UTC."),
+            {"at": at, "due": f"{referral.due_at:%H:%M}"},
+        )
+    with translation.override("en"):
+        kind = str(referral.get_kind_display())
+    return TimelineText(gettext_noop("%(kind)s received at %(at)s UTC."), {"kind": kind, "at": at}, ("kind",))
 
 
 SUBJECT_CHUNK = 400
@@ -208,7 +220,7 @@ def referral_submit(*, user, data: Mapping, evidence: list[Inspected] | None = N
     """
     kinds = kinds_filable_by(user)
     if not kinds:
-        raise NotAllowed("Your role does not file referrals.")
+        raise NotAllowed(_("Your role does not file referrals."))
     result = referral_clean(data, kinds_allowed=kinds)
     if result.forbidden_kind:
         raise NotAllowed(forbidden_kind_message(result.forbidden_kind))
@@ -233,6 +245,10 @@ def referral_submit(*, user, data: Mapping, evidence: list[Inspected] | None = N
     return referral
 
 
+def _at_most(limit: int) -> str:
+    return ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}
+
+
 # --- The submitter's transitions -------------------------------------------------------------
 
 
@@ -244,19 +260,26 @@ def _lock(referral: Referral) -> Referral:
 def referral_withdraw(*, referral: Referral, user, reason: str = "", request=None) -> Referral:
     """The submitting organisation takes back a referral that is not decided or closed."""
     if not is_submitting_member(user, referral):
-        raise NotAllowed("Only the submitting organisation can withdraw a referral.")
+        raise NotAllowed(_("Only the submitting organisation can withdraw a referral."))
     referral = _lock(referral)
     if not can_withdraw(user, referral):
-        raise TransitionError(f"A referral that is {referral.get_status_display().lower()} cannot be withdrawn.")
+        raise TransitionError(
+            _("A referral that is %(status)s cannot be withdrawn.") % {"status": referral.get_status_display().lower()}
+        )
     reason = strip_format_characters(reason or "").strip()
     if len(reason) > EXPLANATION_MAX:
-        raise DomainError(f"At most {EXPLANATION_MAX} characters.", field="reason")
+        raise DomainError(_at_most(EXPLANATION_MAX), field="reason")
     old = referral.status
     referral_clock_resume(referral=referral)  # a withdrawn request waits on nobody
     referral.status = Status.WITHDRAWN
     referral.closed_at = timezone.now()
     referral.save(update_fields=["status", "closed_at", "updated_at"])
-    timeline_add(referral, "withdrawn", actor=user, message=reason or "Withdrawn by the submitting organisation.")
+    timeline_add(
+        referral,
+        "withdrawn",
+        actor=user,
+        message=reason or TimelineText(gettext_noop("Withdrawn by the submitting organisation.")),
+    )
     audit("referral.withdraw", actor=user, obj=referral, organisation=referral.organisation, request=request, old=old)
     referral_notify_status(referral)
     return referral
@@ -266,15 +289,15 @@ def referral_withdraw(*, referral: Referral, user, reason: str = "", request=Non
 def referral_reply(*, referral: Referral, user, body: str, request=None) -> Referral:
     """Answer a request for information: back to `routed`, the clock resumes where it stopped."""
     if not is_submitting_member(user, referral):
-        raise NotAllowed("Only the submitting organisation can answer for this referral.")
+        raise NotAllowed(_("Only the submitting organisation can answer for this referral."))
     body = strip_format_characters(body).strip() if isinstance(body, str) else ""
     if not body:
-        raise DomainError("Write your answer.", field="body")
+        raise DomainError(_("Write your answer."), field="body")
     if len(body) > EXPLANATION_MAX:
-        raise DomainError(f"At most {EXPLANATION_MAX} characters.", field="body")
+        raise DomainError(_at_most(EXPLANATION_MAX), field="body")
     referral = _lock(referral)
     if not can_reply(user, referral):
-        raise TransitionError("This referral is not waiting for information from you.")
+        raise TransitionError(_("This referral is not waiting for information from you."))
     referral_clock_resume(referral=referral)
     referral.status = Status.ROUTED
     # Back in the queue for whoever claims next, so an answer never waits on one person.

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from referrals.models import IdempotencyRecord
@@ -38,7 +39,9 @@ def fingerprint(payload) -> str:
 def idempotency_check_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise DomainError(f"Idempotency-Key must be 1-{MAX_KEY} printable characters.", field="Idempotency-Key")
+        raise DomainError(
+            _("Idempotency-Key must be 1-%(max)d printable characters.") % {"max": MAX_KEY}, field="Idempotency-Key"
+        )
     return key
 
 
@@ -49,7 +52,7 @@ def idempotency_reserve(*, user, endpoint: str, key: str, request_hash: str) -> 
     IdempotencyInFlight while the first request has not finished.
     """
     key = idempotency_check_key(key)
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -65,12 +68,12 @@ def idempotency_reserve(*, user, endpoint: str, key: str, request_hash: str) -> 
                 continue
             if existing.request_hash != request_hash:
                 raise IdempotencyMismatch(
-                    "This Idempotency-Key was already used with a different request body."
+                    _("This Idempotency-Key was already used with a different request body.")
                 ) from None
             if existing.status_code is None:
-                raise IdempotencyInFlight("A request with this Idempotency-Key is still being processed.") from None
+                raise IdempotencyInFlight(_("A request with this Idempotency-Key is still being processed.")) from None
             return existing, True
-    raise IdempotencyInFlight("A request with this Idempotency-Key is still being processed.")
+    raise IdempotencyInFlight(_("A request with this Idempotency-Key is still being processed."))
 
 
 def idempotency_finish(*, record: IdempotencyRecord, status_code: int, body) -> None:

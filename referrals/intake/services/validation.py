@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.countries import is_country_code
 from portal.errors import DomainError
@@ -22,6 +24,7 @@ from referrals.models import (
     Severity,
 )
 from referrals.services.codes import LANGUAGES
+from referrals.services.labels import engine_text
 
 EXPLANATION_MIN, EXPLANATION_MAX = 20, 5000
 TARGETS_MAX = 100
@@ -57,7 +60,7 @@ class ReferralInvalid(DomainError):
     """Field errors `{field: [messages]}`; `targets` may instead hold one dict per item."""
 
     def __init__(self, errors: dict):
-        super().__init__("The referral could not be filed; see the errors by field.")
+        super().__init__(_("The referral could not be filed; see the errors by field."))
         self.errors = errors
 
 
@@ -81,7 +84,7 @@ def _text(raw: Mapping, key: str, errors: dict) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[key] = ["Must be text."]
+        errors[key] = [_("Must be text.")]
         return ""
     problem = text_problem(value)
     if problem:
@@ -96,7 +99,7 @@ def _bool(raw: Mapping, key: str, errors: dict) -> bool:
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    errors[key] = ["Must be true or false."]
+    errors[key] = [_("Must be true or false.")]
     return False
 
 
@@ -113,7 +116,7 @@ def _date(raw: Mapping, key: str, errors: dict) -> date | None:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    errors[key] = ["Must be a date as YYYY-MM-DD."]
+    errors[key] = [_("Must be a date as YYYY-MM-DD.")]
     return None
 
 
@@ -123,10 +126,12 @@ def _choice(raw: Mapping, key: str, choices, errors: dict, *, required: bool = T
         return ""
     if not value:
         if required:
-            errors[key] = ["This field is required."]
+            errors[key] = [_("This field is required.")]
         return ""
     if value not in choices.values:
-        errors[key] = [f"“{value}” is not one of: {', '.join(choices.values)}."]
+        errors[key] = [
+            _("“%(value)s” is not one of: %(choices)s.") % {"value": value, "choices": ", ".join(choices.values)}
+        ]
         return ""
     return value
 
@@ -145,26 +150,33 @@ def _posted_at(item, now: datetime) -> tuple[datetime | None, str | None]:
         except ValueError:
             posted = None
     if posted is None:
-        return None, "Give when the content was posted as an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z."
+        return None, _("Give when the content was posted as an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z.")
     if timezone.is_naive(posted):
         posted = timezone.make_aware(posted, UTC)
     if posted > now + timedelta(minutes=5):
-        return None, "The content cannot have been posted in the future."
+        return None, _("The content cannot have been posted in the future.")
     if posted.date() < dsa.EARLIEST_CONTENT_DATE:
-        return None, f"Content dates start on {dsa.EARLIEST_CONTENT_DATE:%Y-%m-%d}."
+        return None, _("Content dates start on %(date)s.") % {"date": f"{dsa.EARLIEST_CONTENT_DATE:%Y-%m-%d}"}
     return posted, None
 
 
 def _targets(raw: Mapping, errors: dict, now: datetime) -> tuple[list[normalise.Target], dict]:
     items = raw.get("targets")
     if items in (None, "", []):
-        errors["targets"] = ["Name at least one target: a URL, or a platform and an account."]
+        errors["targets"] = [_("Name at least one target: a URL, or a platform and an account.")]
         return [], {}
     if not isinstance(items, list | tuple):
-        errors["targets"] = ["Must be a list of targets."]
+        errors["targets"] = [_("Must be a list of targets.")]
         return [], {}
     if len(items) > TARGETS_MAX:
-        errors["targets"] = [f"At most {TARGETS_MAX} targets per referral; this one has {len(items)}."]
+        errors["targets"] = [
+            ngettext(
+                "At most %(max)d targets per referral; this one has %(count)d.",
+                "At most %(max)d targets per referral; this one has %(count)d.",
+                len(items),
+            )
+            % {"max": TARGETS_MAX, "count": len(items)}
+        ]
         return [], {}
     item_errors: list[dict] = []
     targets: list[normalise.Target] = []
@@ -177,7 +189,7 @@ def _targets(raw: Mapping, errors: dict, now: datetime) -> tuple[list[normalise.
         except normalise.TargetError as exc:
             target = None
             key = "url" if not isinstance(item, Mapping) or item.get("url") or not item.get("platform") else "account"
-            item_error[key] = [str(exc)]
+            item_error[key] = [engine_text(str(exc))]
         posted_at, problem = _posted_at(item, now)
         if problem:
             item_error["posted_at"] = [problem]
@@ -195,7 +207,7 @@ def _exact_urls(items, targets: list[normalise.Target], errors: dict) -> None:
     """A removal order names the exact URLs of the content (Reg. 2021/784 Art. 3(4)(c)),
     never a platform and account pair."""
     item_errors = [
-        {} if isinstance(item, Mapping) and item.get("url") else {"url": ["A removal order needs the exact URL."]}
+        {} if isinstance(item, Mapping) and item.get("url") else {"url": [_("A removal order needs the exact URL.")]}
         for item in items
     ]
     if any(item_errors):
@@ -207,7 +219,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     """Validate one referral as submitted (JSON, form or CSV row). Never raises."""
     today = today or timezone.localdate()
     if not isinstance(raw, Mapping):
-        return CleanResult(errors={"non_field_errors": ["Each referral must be an object."]})
+        return CleanResult(errors={"non_field_errors": [_("Each referral must be an object.")]})
     errors: dict = {}
     kind = _choice(raw, "kind", Kind, errors)
     category = _choice(raw, "category", Category, errors)
@@ -218,10 +230,15 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     explanation = _text(raw, "explanation", errors)
     if "explanation" not in errors:
         if not explanation:
-            errors["explanation"] = ["This field is required."]
+            errors["explanation"] = [_("This field is required.")]
         elif not EXPLANATION_MIN <= len(explanation) <= EXPLANATION_MAX:
             errors["explanation"] = [
-                f"Write between {EXPLANATION_MIN} and {EXPLANATION_MAX} characters; this has {len(explanation)}."
+                ngettext(
+                    "Write between %(min)d and %(max)d characters; this has %(count)d.",
+                    "Write between %(min)d and %(max)d characters; this has %(count)d.",
+                    len(explanation),
+                )
+                % {"min": EXPLANATION_MIN, "max": EXPLANATION_MAX, "count": len(explanation)}
             ]
     targets, posted_at = _targets(raw, errors, timezone.now())
     if kind == Kind.REMOVAL_ORDER and targets:
@@ -229,26 +246,28 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
 
     language = _text(raw, "language", errors).lower()
     if language and language not in LANGUAGES:
-        errors["language"] = ["Use a two-letter ISO 639-1 language code, e.g. “en” or “ar”."]
+        errors["language"] = [_("Use a two-letter ISO 639-1 language code, e.g. “en” or “ar”.")]
     country = _text(raw, "country", errors).upper()
     if country and not is_country_code(country):
-        errors["country"] = ["Use a two-letter ISO 3166-1 country code, e.g. “GB” or “FR”."]
+        errors["country"] = [_("Use a two-letter ISO 3166-1 country code, e.g. “GB” or “FR”.")]
 
     good_faith = _bool(raw, "good_faith_confirmed", errors)
     if kind == Kind.NOTICE and "good_faith_confirmed" not in errors and not good_faith:
-        errors["good_faith_confirmed"] = ["Confirm that the notice is accurate and made in good faith."]
+        errors["good_faith_confirmed"] = [_("Confirm that the notice is accurate and made in good faith.")]
 
     texts = {}
     for key, limit in TEXT_LIMITS.items():
         texts[key] = _text(raw, key, errors)
         if len(texts[key]) > limit:
-            errors[key] = [f"At most {limit} characters."]
+            errors[key] = [
+                ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}
+            ]
     if kind in LAW_ENFORCEMENT_KINDS and not texts["authority_reference"] and "authority_reference" not in errors:
-        errors["authority_reference"] = ["Give the agency's case number for law-enforcement requests."]
+        errors["authority_reference"] = [_("Give the agency's case number for law-enforcement requests.")]
     if kind in LEGAL_KINDS and not texts["legal_basis"] and "legal_basis" not in errors:
-        errors["legal_basis"] = ["Name the legal basis of the request."]
+        errors["legal_basis"] = [_("Name the legal basis of the request.")]
     if kind == Kind.REMOVAL_ORDER and not texts["issuing_authority"] and "issuing_authority" not in errors:
-        errors["issuing_authority"] = ["Name the competent authority that issued the removal order."]
+        errors["issuing_authority"] = [_("Name the competent authority that issued the removal order.")]
     if kind not in LAW_ENFORCEMENT_KINDS:
         texts = dict.fromkeys(texts, "")
     elif kind not in LEGAL_KINDS:
@@ -260,15 +279,22 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
     if kind == Kind.REMOVAL_ORDER:
         legal_grounds, messages = legal.clean_grounds(raw.get("legal_grounds"), required=True)
         if messages:
-            errors["legal_grounds"] = messages
+            errors["legal_grounds"] = [engine_text(m) for m in messages]
 
     preserve_until = _date(raw, "preserve_until", errors)
     if kind == Kind.PRESERVATION_REQUEST and "preserve_until" not in errors:
         preserve_until = preserve_until or today + timedelta(days=PRESERVE_DEFAULT_DAYS)
         if preserve_until <= today:
-            errors["preserve_until"] = ["Must be a date after today."]
+            errors["preserve_until"] = [_("Must be a date after today.")]
         elif preserve_until > today + timedelta(days=PRESERVE_MAX_DAYS):
-            errors["preserve_until"] = [f"At most {PRESERVE_MAX_DAYS} days ahead; renew the request later."]
+            errors["preserve_until"] = [
+                ngettext(
+                    "At most %(days)d day ahead; renew the request later.",
+                    "At most %(days)d days ahead; renew the request later.",
+                    PRESERVE_MAX_DAYS,
+                )
+                % {"days": PRESERVE_MAX_DAYS}
+            ]
     elif kind != Kind.PRESERVATION_REQUEST:
         preserve_until = None
         errors.pop("preserve_until", None)
@@ -292,7 +318,17 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
 
 
 def forbidden_kind_message(kind: str) -> str:
-    label = Kind(kind).label
-    if kind in LEGAL_KINDS:
-        return f"{label}s may be filed only by liaisons of a verified law-enforcement agency."
-    return f"Your role may not file a {label.lower()}."
+    """Why a valid kind is refused to this submitter; one sentence per kind, so each language
+    can write the kind's name as its grammar wants."""
+    messages = {
+        Kind.NOTICE: _("Your role may not file a notice."),
+        Kind.LE_REFERRAL: _("Your role may not file a law-enforcement referral."),
+        Kind.REMOVAL_ORDER: _("Removal orders may be filed only by liaisons of a verified law-enforcement agency."),
+        Kind.PRESERVATION_REQUEST: _(
+            "Preservation requests may be filed only by liaisons of a verified law-enforcement agency."
+        ),
+        Kind.EMERGENCY_REQUEST: _(
+            "Emergency disclosure requests may be filed only by liaisons of a verified law-enforcement agency."
+        ),
+    }
+    return messages[Kind(kind)]

@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -171,7 +173,7 @@ def _instant(raw: str, field: str) -> datetime:
     except ValueError:
         value = None
     if value is None:
-        raise serializers.ValidationError({field: ["Give a date and time in ISO 8601, e.g. 2026-05-01T00:00:00Z."]})
+        raise serializers.ValidationError({field: [_("Give a date and time in ISO 8601, e.g. 2026-05-01T00:00:00Z.")]})
     return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
@@ -185,15 +187,15 @@ class WorklistPagination(CursorPagination):
 SeesQueues = permission_from(can_see_queues, not_found=True)
 
 
-def _acts_on(verb: str):
+def _acts_on(message):
     """Checked on the referral once fetched in scope, before the body is read (outside → 404)."""
-    return permission_from(
-        can_act_on, takes_object=True, message=f"Only the assigned reviewer or a queue lead may {verb}."
-    )
+    return permission_from(can_act_on, takes_object=True, message=message)
 
 
 # After the lookup: a partner sees its own referral (403 here) but not another's (404).
-ExportsStatements = permission_from(can_see_queues, after_lookup=True, message="The export is for platform staff.")
+ExportsStatements = permission_from(
+    can_see_queues, after_lookup=True, message=gettext_lazy("The export is for platform staff.")
+)
 
 
 # --- Queues ------------------------------------------------------------------------------------
@@ -236,7 +238,9 @@ class QueueReferrals(ListAPIView):
         wanted = self.request.query_params.get("status", Status.ROUTED)
         tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
         if wanted not in tabs:
-            raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(tabs)}."]})
+            raise serializers.ValidationError(
+                {"status": [_("Choose one of: %(values)s.") % {"values": ", ".join(tabs)}]}
+            )
         return queue_selectors.worklist(self.request.user, queue, tab=tabs[wanted])
 
     def get_serializer_context(self):
@@ -272,7 +276,10 @@ class QueueClaim(APIView):
 
 
 class ReferralRequestInfo(APIView):
-    permission_classes = [IsAuthenticated, _acts_on("ask")]
+    permission_classes = [
+        IsAuthenticated,
+        _acts_on(gettext_lazy("Only the assigned reviewer or a queue lead may ask.")),
+    ]
 
     @extend_schema(request=RequestInfoInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
@@ -286,7 +293,10 @@ class ReferralRequestInfo(APIView):
 
 
 class ReferralRelease(APIView):
-    permission_classes = [IsAuthenticated, _acts_on("release")]
+    permission_classes = [
+        IsAuthenticated,
+        _acts_on(gettext_lazy("Only the assigned reviewer or a queue lead may release.")),
+    ]
 
     @extend_schema(request=None, responses=ReferralSerializer)
     def post(self, request, id):
@@ -296,7 +306,10 @@ class ReferralRelease(APIView):
 
 
 class ReferralDecision(APIView):
-    permission_classes = [IsAuthenticated, _acts_on("decide")]
+    permission_classes = [
+        IsAuthenticated,
+        _acts_on(gettext_lazy("Only the assigned reviewer or a queue lead may decide.")),
+    ]
 
     @extend_schema(
         request=DecisionInputSerializer,
@@ -326,7 +339,7 @@ class ReferralStatementOfReasons(APIView):
         referral = _referral(self, id)
         decision = sor.answering_decision(referral)
         if decision is None:
-            raise NotFound("The referral is not decided, so it has no statement of reasons yet.")
+            raise NotFound(_("The referral is not decided, so it has no statement of reasons yet."))
         reason = sor.no_statement_reason(decision)
         if reason:
             raise NotFound(reason)

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
@@ -25,6 +27,7 @@ from referrals.models import (
 from referrals.review.permissions import can_act_on, can_assign_to, can_reassign, can_work_queue
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
+from referrals.timeline_text import TimelineText
 
 WORKABLE = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 MESSAGE_MAX = 2000
@@ -38,7 +41,7 @@ def locked(referral: Referral) -> Referral:
 
 def require_act(by, referral: Referral) -> None:
     if not can_act_on(by, referral):
-        raise NotAllowed("Only the reviewer assigned to this referral or a queue lead may do this.")
+        raise NotAllowed(_("Only the reviewer assigned to this referral or a queue lead may do this."))
 
 
 def paused_fields(referral: Referral, now: datetime) -> dict:
@@ -78,7 +81,9 @@ def _claimable(queue: Queue):
 
 
 def _after_claim(by, referral: Referral, request=None) -> Referral:
-    timeline_add(referral, "claimed", actor=by, message="A reviewer is looking at this referral.")
+    timeline_add(
+        referral, "claimed", actor=by, message=TimelineText(gettext_noop("A reviewer is looking at this referral."))
+    )
     audit("referral.claim", actor=by, obj=referral, organisation=referral.organisation, request=request)
     referral_notify_status(referral)
     return referral
@@ -92,7 +97,7 @@ def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
     whole database anyway) a conditional update claims it, retrying if someone was faster.
     """
     if not can_work_queue(by, queue):
-        raise NotAllowed("You are not a member of this queue.")
+        raise NotAllowed(_("You are not a member of this queue."))
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
             referral = _claimable(queue).select_for_update(skip_locked=True, of=("self",)).first()
@@ -101,7 +106,7 @@ def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
             Referral.objects.filter(pk=referral.pk).update(status=Status.IN_REVIEW, assignee=by)
             referral.status, referral.assignee = Status.IN_REVIEW, by
             return _after_claim(by, referral, request)
-    for _ in range(20):
+    for _attempt in range(20):
         with transaction.atomic():
             referral = _claimable(queue).first()
             if referral is None:
@@ -120,9 +125,9 @@ def referral_claim(*, by, referral: Referral, request=None) -> Referral:
     """Take one particular routed, unassigned referral (from its page)."""
     referral = locked(referral)
     if not can_work_queue(by, referral.queue):
-        raise NotAllowed("You are not a member of this referral's queue.")
+        raise NotAllowed(_("You are not a member of this referral's queue."))
     if referral.status != Status.ROUTED or referral.assignee_id is not None:
-        raise TransitionError("Only a routed referral nobody has taken can be claimed.")
+        raise TransitionError(_("Only a routed referral nobody has taken can be claimed."))
     referral.status, referral.assignee = Status.IN_REVIEW, by
     referral.save(update_fields=["status", "assignee", "updated_at"])
     return _after_claim(by, referral, request)
@@ -137,11 +142,11 @@ def referral_release(*, by, referral: Referral, request=None) -> Referral:
     referral = locked(referral)
     require_act(by, referral)
     if referral.status not in (Status.IN_REVIEW, Status.ROUTED) or referral.assignee_id is None:
-        raise TransitionError("Only a referral someone is reviewing can be released.")
+        raise TransitionError(_("Only a referral someone is reviewing can be released."))
     previous = referral.assignee_id
     referral.status, referral.assignee = Status.ROUTED, None
     referral.save(update_fields=["status", "assignee", "updated_at"])
-    timeline_add(referral, "released", actor=by, message="Returned to the queue.")
+    timeline_add(referral, "released", actor=by, message=TimelineText(gettext_noop("Returned to the queue.")))
     audit("referral.release", actor=by, obj=referral, organisation=referral.organisation, request=request, was=previous)
     referral_notify_status(referral)
     return referral
@@ -154,13 +159,13 @@ def referral_request_info(
     """Ask the submitter a question: `needs_info`, and the clock pauses until they answer."""
     message = strip_format_characters(message or "").strip()
     if not message:
-        raise DomainError("Write the question for the submitter.", field="message")
+        raise DomainError(_("Write the question for the submitter."), field="message")
     if len(message) > MESSAGE_MAX:
-        raise DomainError(f"Keep the question under {MESSAGE_MAX} characters.", field="message")
+        raise DomainError(_("Keep the question under %(max)s characters.") % {"max": MESSAGE_MAX}, field="message")
     referral = locked(referral)
     require_act(by, referral)
     if referral.status not in (Status.IN_REVIEW, Status.ROUTED):
-        raise TransitionError("Information can be requested only on a referral under review.")
+        raise TransitionError(_("Information can be requested only on a referral under review."))
     now = now or timezone.now()
     referral.status, referral.paused_at = Status.NEEDS_INFO, now
     if referral.assignee_id is None:
@@ -176,15 +181,19 @@ def referral_request_info(
 def referral_reassign(*, by, referral: Referral, assignee=None, queue: Queue | None = None, request=None) -> Referral:
     """A lead moves a referral to another reviewer (or back to the queue) or another queue."""
     if not can_reassign(by):
-        raise NotAllowed("Only queue leads reassign referrals.")
+        raise NotAllowed(_("Only queue leads reassign referrals."))
     referral = locked(referral)
     if referral.status not in WORKABLE:
-        raise TransitionError("Only an open, routed referral can be reassigned.")
+        raise TransitionError(_("Only an open, routed referral can be reassigned."))
     if assignee is not None and not can_assign_to(assignee):
-        raise DomainError("Referrals can be given only to active reviewers and queue leads.", field="assignee")
+        raise DomainError(_("Referrals can be given only to active reviewers and queue leads."), field="assignee")
     target_queue = queue or referral.queue
     if assignee is not None and not can_work_queue(assignee, target_queue):
-        raise DomainError(f"{assignee.email} is not a member of the queue {target_queue.name}.", field="assignee")
+        raise DomainError(
+            _("%(email)s is not a member of the queue %(queue)s.")
+            % {"email": assignee.email, "queue": target_queue.name},
+            field="assignee",
+        )
     changes = {"assignee": [referral.assignee_id, assignee.pk if assignee else None]}
     referral.assignee = assignee
     fields = ["assignee", "updated_at"]
@@ -196,6 +205,12 @@ def referral_reassign(*, by, referral: Referral, assignee=None, queue: Queue | N
         referral.status = Status.IN_REVIEW if assignee else Status.ROUTED
         fields.append("status")
     referral.save(update_fields=fields)
-    timeline_add(referral, "reassigned", actor=by, message="Reassigned within the platform team.", **changes)
+    timeline_add(
+        referral,
+        "reassigned",
+        actor=by,
+        message=TimelineText(gettext_noop("Reassigned within the platform team.")),
+        **changes,
+    )
     audit("referral.reassign", actor=by, obj=referral, organisation=referral.organisation, request=request, **changes)
     return referral

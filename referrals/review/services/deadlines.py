@@ -12,12 +12,14 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from partners.models import Role
 from portal.audit import audit_entry, audit_many
 from portal.notifications import notify_users
 from referrals.models import Referral, Status
 from referrals.services.timeline import timeline_add_many, timeline_event
+from referrals.timeline_text import TimelineText
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,11 @@ def referrals_mark_breached(*, now: datetime | None = None) -> list[Referral]:
             return []
         timeline_add_many(
             timeline_event(
-                r, "breached", message="The deadline for a decision has passed.", at=now, due_at=r.due_at.isoformat()
+                r,
+                "breached",
+                message=TimelineText(gettext_noop("The deadline for a decision has passed.")),
+                at=now,
+                due_at=r.due_at.isoformat(),
             )
             for r in marked
         )

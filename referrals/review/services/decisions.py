@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.countries import is_country_code
@@ -91,21 +92,24 @@ def decision_validate(
     """Check a decision against SPEC §4.6; every problem is reported on its field."""
     errors: dict[str, str] = {}
     if action not in Action.values:
-        errors["action"] = f"Choose one of: {', '.join(Action.values)}."
+        errors["action"] = _("Choose one of: %(values)s.") % {"values": ", ".join(Action.values)}
     elif action in ACTION_ONLY_FOR and referral.kind != ACTION_ONLY_FOR[action]:
-        errors["action"] = f"{Action(action).label} answers only a {Kind(ACTION_ONLY_FOR[action]).label.lower()}."
+        errors["action"] = _("%(action)s answers only a %(kind)s.") % {
+            "action": Action(action).label,
+            "kind": Kind(ACTION_ONLY_FOR[action]).label.lower(),
+        }
     if ground not in Ground.values:
-        errors["ground"] = f"Choose one of: {', '.join(Ground.values)}."
+        errors["ground"] = _("Choose one of: %(values)s.") % {"values": ", ".join(Ground.values)}
     policy = strip_format_characters(policy or "").strip()
     if not policy:
-        errors["policy"] = "Name the rule or legal provision the decision rests on."
+        errors["policy"] = _("Name the rule or legal provision the decision rests on.")
     elif len(policy) > 300:
-        errors["policy"] = "Keep the rule or provision under 300 characters."
+        errors["policy"] = _("Keep the rule or provision under 300 characters.")
     statement = strip_format_characters(statement_of_reasons or "").strip()
     if not STATEMENT_MIN <= len(statement) <= STATEMENT_MAX:
-        errors["statement_of_reasons"] = (
-            f"The statement of reasons must be {STATEMENT_MIN} to {STATEMENT_MAX} characters (it is {len(statement)})."
-        )
+        errors["statement_of_reasons"] = _(
+            "The statement of reasons must be %(min)s to %(max)s characters (it is %(length)s)."
+        ) % {"min": STATEMENT_MIN, "max": STATEMENT_MAX, "length": len(statement)}
     scope: list[str] = []
     if territorial_scope is None:
         territorial_scope = []
@@ -120,32 +124,34 @@ def decision_validate(
             errors["territorial_scope"] = outside
             break
         if not is_country_code(code):
-            errors["territorial_scope"] = f"'{code}' is not an ISO 3166-1 country code, e.g. DE."
+            errors["territorial_scope"] = _("'%(code)s' is not an ISO 3166-1 country code, e.g. DE.") % {"code": code}
             break
         if code not in scope:
             scope.append(code)
     today = today or timezone.localdate()
     if restriction_end is not None:
         if action not in RESTRICTING_ACTIONS:
-            errors["restriction_end"] = "An end date applies only to a suspension, restriction or label."
+            errors["restriction_end"] = _("An end date applies only to a suspension, restriction or label.")
         elif restriction_end <= today:
-            errors["restriction_end"] = "The end of the restriction must be in the future."
+            errors["restriction_end"] = _("The end of the restriction must be in the future.")
         elif restriction_end > dsa.LATEST_DATE:
-            errors["restriction_end"] = (
-                f"The DSA Transparency Database takes end dates up to {dsa.LATEST_DATE.day} {dsa.LATEST_DATE:%B %Y}; "
+            errors["restriction_end"] = _(
+                "The DSA Transparency Database takes end dates up to %(date)s; "
                 "leave it empty for a restriction without an end."
-            )
+            ) % {"date": dateformat.format(dsa.LATEST_DATE, "j F Y")}
     reason = (non_compliance_reason or "").strip()
     if action == Action.UNABLE_TO_COMPLY:
         if reason and reason not in Decision.NonComplianceReason.values:
-            errors["non_compliance_reason"] = f"Choose one of: {', '.join(Decision.NonComplianceReason.values)}."
+            errors["non_compliance_reason"] = _("Choose one of: %(values)s.") % {
+                "values": ", ".join(Decision.NonComplianceReason.values)
+            }
         elif not reason and referral.kind == Kind.REMOVAL_ORDER:
-            errors["non_compliance_reason"] = (
+            errors["non_compliance_reason"] = _(
                 "Give the reason the removal order cannot be complied with: force majeure, "
                 "manifest error or insufficient information."
             )
     elif reason:
-        errors["non_compliance_reason"] = "A non-compliance reason goes only with 'unable to comply'."
+        errors["non_compliance_reason"] = _("A non-compliance reason goes only with 'unable to comply'.")
     if errors:
         from django.core.exceptions import ValidationError
 
@@ -184,7 +190,9 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
     referral = locked(referral)
     require_act(by, referral)
     if referral.status not in WORKABLE:
-        raise TransitionError(f"A {referral.get_status_display().lower()} referral cannot be decided.")
+        raise TransitionError(
+            _("A %(status)s referral cannot be decided.") % {"status": referral.get_status_display().lower()}
+        )
     valid = decision_validate(referral=referral, today=timezone.localdate(now), **data)
     status = STATUS_FOR_ACTION.get(valid.action, Status.ACTIONED)
     fields = _close(referral, status, now)
@@ -222,7 +230,7 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
         referral,
         "decided",
         actor=by,
-        message=f"Decision: {Action(valid.action).label}.",
+        message=neutral.decision_message(valid.action),
         action=valid.action,
         on_time=met,
     )
@@ -261,10 +269,7 @@ def _apply_to_subjects(
         .order_by("seq")
     )
     status = STATUS_FOR_ACTION.get(decision.action, Status.ACTIONED)
-    linked = (
-        f"Decision: {decision.get_action_display()}, applied from the decision on {source.reference} "
-        f"about the same account."
-    )
+    linked = neutral.applied_from_message(decision.action, source.reference)
     closed = []
     for other in others:
         fields = _close(other, status, now, related=source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.countries import is_country_code
@@ -31,7 +32,7 @@ CONDITION_FIELDS = ("kinds", "categories", "severities", "countries", "languages
 
 def _require_lead(by) -> None:
     if not can_manage_routing(by):
-        raise NotAllowed("Only queue leads manage queues and routing rules.")
+        raise NotAllowed(_("Only queue leads manage queues and routing rules."))
 
 
 @transaction.atomic
@@ -39,12 +40,12 @@ def queue_update(*, by, queue: Queue, name: str, description: str, sla_minutes: 
     _require_lead(by)
     name = (name or "").strip()
     if not name:
-        raise DomainError("Give the queue a name.", field="name")
+        raise DomainError(_("Give the queue a name."), field="name")
     if not 1 <= int(sla_minutes) <= 60 * 24 * 30:
-        raise DomainError("The SLA must be between 1 minute and 30 days.", field="sla_minutes")
+        raise DomainError(_("The SLA must be between 1 minute and 30 days."), field="sla_minutes")
     members = list(members)
     if any(not can_assign_to(m) for m in members):
-        raise DomainError("Only active reviewers and queue leads can be members.", field="members")
+        raise DomainError(_("Only active reviewers and queue leads can be members."), field="members")
     before = {
         "name": queue.name,
         "sla_minutes": queue.sla_minutes,
@@ -66,9 +67,12 @@ def _clean_list(values, allowed, field: str, *, upper: bool = False, pattern_ok:
         if not value:
             continue
         if allowed is not None and value not in allowed and not (pattern_ok and value.endswith("*")):
-            raise DomainError(f"'{value}' is not one of: {', '.join(allowed)}.", field=field)
+            raise DomainError(
+                _("'%(value)s' is not one of: %(allowed)s.") % {"value": value, "allowed": ", ".join(allowed)},
+                field=field,
+            )
         if allowed is None and (len(value) != 2 or not value.isalpha()):
-            raise DomainError(f"'{value}' is not a two-letter code.", field=field)
+            raise DomainError(_("'%(value)s' is not a two-letter code.") % {"value": value}, field=field)
         if value not in cleaned:
             cleaned.append(value)
     return cleaned
@@ -78,7 +82,9 @@ def _clean_countries(values) -> list[str]:
     codes = _clean_list(values, None, "countries", upper=True)
     for code in codes:
         if not is_country_code(code):
-            raise DomainError(f"'{code}' is not an ISO 3166-1 country code, e.g. DE.", field="countries")
+            raise DomainError(
+                _("'%(code)s' is not an ISO 3166-1 country code, e.g. DE.") % {"code": code}, field="countries"
+            )
     return codes
 
 
@@ -88,18 +94,18 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
     _require_lead(by)
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown rule fields: {', '.join(sorted(unknown))}.")
+        raise DomainError(_("Unknown rule fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
     name = (fields.get("name") or "").strip()
     if not name:
-        raise DomainError("Give the rule a name.", field="name")
+        raise DomainError(_("Give the rule a name."), field="name")
     if not isinstance(fields.get("queue"), Queue):
-        raise DomainError("Choose the queue the rule sends referrals to.", field="queue")
+        raise DomainError(_("Choose the queue the rule sends referrals to."), field="queue")
     order = int(fields.get("order") or 0)
     if order < 1:
-        raise DomainError("The order must be 1 or more.", field="order")
+        raise DomainError(_("The order must be 1 or more."), field="order")
     boost = int(fields.get("priority_boost") or 0)
     if not -100 <= boost <= 100:
-        raise DomainError("The boost must be between -100 and 100.", field="priority_boost")
+        raise DomainError(_("The boost must be between -100 and 100."), field="priority_boost")
     values = {
         "order": order,
         "name": name,
@@ -118,8 +124,11 @@ def rule_save(*, by, rule: RoutingRule | None = None, request=None, **fields) ->
         edited = RoutingRule(**{k: values[k] for k in (*CONDITION_FIELDS, "queue", "trusted_flagger")})
         if not rule_is_fallback(edited):
             raise DomainError(
-                f"'{rule.name}' is the fallback rule: it keeps no conditions and sends to "
-                f"{rule.queue.name}. Add a rule before it for the referrals you want elsewhere."
+                _(
+                    "'%(name)s' is the fallback rule: it keeps no conditions and sends to "
+                    "%(queue)s. Add a rule before it for the referrals you want elsewhere."
+                )
+                % {"name": rule.name, "queue": rule.queue.name}
             )
     created = rule is None
     rule = rule or RoutingRule()
@@ -141,8 +150,11 @@ def rule_check_deletable(rule: RoutingRule) -> None:
     """Refuse, with the reason, to delete the fallback rule."""
     if rule_is_fallback(rule):
         raise DomainError(
-            f"'{rule.name}' is the fallback rule: it sends every referral no other rule takes to "
-            f"{rule.queue.name}, so it cannot be deleted. Add rules before it instead."
+            _(
+                "'%(name)s' is the fallback rule: it sends every referral no other rule takes to "
+                "%(queue)s, so it cannot be deleted. Add rules before it instead."
+            )
+            % {"name": rule.name, "queue": rule.queue.name}
         )
 
 

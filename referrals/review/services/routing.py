@@ -19,6 +19,7 @@ from functools import cached_property
 from django.db import connection, transaction
 from django.db.models import Min, Model
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from portal.audit import audit_entry, audit_many
 from portal.models import AuditEvent
@@ -36,6 +37,7 @@ from referrals.models import (
 from referrals.review.selectors import routing_table_load
 from referrals.review.services import neutral
 from referrals.services.timeline import timeline_add_many, timeline_event
+from referrals.timeline_text import TimelineText
 
 logger = logging.getLogger(__name__)
 
@@ -217,15 +219,18 @@ class _Planned:
         return fields
 
     @property
-    def platform_message(self) -> str:
+    def platform_message(self) -> TimelineText:
         earlier = self.earlier
-        return (
-            f"Closed as a duplicate: every account it names was already suspended by the decision "
-            f"on {earlier.referral.reference} ({earlier.decided_at:%Y-%m-%d})."
+        return TimelineText(
+            gettext_noop(
+                "Closed as a duplicate: every account it names was already suspended by the decision "
+                "on %(reference)s (%(date)s)."
+            ),
+            {"reference": earlier.referral.reference, "date": f"{earlier.decided_at:%Y-%m-%d}"},
         )
 
     @property
-    def submitter_message(self) -> str:
+    def submitter_message(self) -> TimelineText:
         """Another organisation's earlier decision is not named to this submitter (SPEC §4.5)."""
         if self.earlier.referral.organisation_id == self.referral.organisation_id:
             return self.platform_message
@@ -244,7 +249,7 @@ class _Planned:
         return timeline_event(
             self.referral,
             "routed",
-            message="Routed for review.",
+            message=TimelineText(gettext_noop("Routed for review.")),
             queue=self.queue.slug,
             priority=self.decision.priority,
             rule=self.decision.rule_name,

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.errors import NotAllowed, TransitionError
@@ -284,10 +285,10 @@ def statements_submit(*, now: datetime | None = None, database: TransparencyData
 def statement_resend(*, by, submission: StatementSubmission, request=None) -> StatementSubmission:
     """Put a refused statement back in line (after the cause is fixed): sent with the next run."""
     if not can_see_statement_errors(by):
-        raise NotAllowed("Only a queue lead can send a statement of reasons again.")
+        raise NotAllowed(_("Only a queue lead can send a statement of reasons again."))
     submission = StatementSubmission.objects.select_for_update().get(pk=submission.pk)
     if submission.state != State.REFUSED:
-        raise TransitionError("Only a statement the database refused can be sent again.")
+        raise TransitionError(_("Only a statement the database refused can be sent again."))
     previous = submission.errors
     submission.state, submission.errors, submission.last_error = State.PENDING, {}, ""
     submission.next_attempt_at = timezone.now()

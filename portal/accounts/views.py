@@ -1,0 +1,56 @@
+"""The person's own preferences: the preferences page and the language switcher."""
+
+import contextlib
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from portal.accounts.preferences import PreferencesForm
+from portal.accounts.services import user_set_preferences
+from portal.actions import act
+from portal.errors import DomainError
+
+
+@login_required
+def preferences(request):
+    user = request.user
+    initial = {"language": user.language, "time_zone": user.time_zone}
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        response = act(
+            request,
+            lambda: user_set_preferences(
+                user=user, language=data["language"], time_zone=data["time_zone"], request=request
+            ),
+            success=lambda saved: _saved(request, saved),
+            redirect_to="preferences",
+            form=form,
+        )
+        if response is not None:
+            return response
+    return render(request, "portal/preferences.html", {"form": form})
+
+
+def _saved(request, user) -> str:
+    # Said in the language just chosen, not in the one the page was asked in.
+    with translation.override(user.language or translation.get_language_from_request(request)):
+        return _("Your preferences are saved.")
+
+
+@require_POST
+def language_switch(request):
+    """The header's and the sign-in page's switcher: Django's set_language (a cookie, back to
+    `next` on this site only), and for a signed-in person their saved setting as well."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language != user.language:
+        # An unknown language: set_language has ignored it already, and there is nothing to save.
+        with contextlib.suppress(DomainError):
+            user_set_preferences(user=user, language=language, time_zone=user.time_zone, request=request)
+    return response

@@ -1,0 +1,60 @@
+"""The referral enums (SPEC §3, §4.6): their values are the API contract, their labels what
+people read (translated). Re-exported by referrals.models, where everything else imports them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    NOTICE = "notice", _("Notice")
+    LE_REFERRAL = "le_referral", _("Law-enforcement referral")
+    REMOVAL_ORDER = "removal_order", _("Removal order")
+    PRESERVATION_REQUEST = "preservation_request", _("Preservation request")
+    EMERGENCY_REQUEST = "emergency_request", _("Emergency disclosure request")
+
+
+class Category(models.TextChoices):
+    TERRORIST_INCITEMENT = "terrorist_incitement", _("Terrorist incitement")
+    TERRORIST_RECRUITMENT = "terrorist_recruitment", _("Terrorist recruitment")
+    TERRORIST_INSTRUCTION = "terrorist_instruction", _("Terrorist instruction")
+    TERRORIST_THREAT = "terrorist_threat", _("Terrorist threat")
+    GLORIFICATION = "glorification", _("Glorification of terrorism")
+    PROPAGANDA = "propaganda", _("Propaganda of a terrorist organisation")
+    VIOLENT_THREAT = "violent_threat", _("Violent threat")
+    HATEFUL_CONDUCT = "hateful_conduct", _("Hateful conduct")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    IMMINENT = "imminent", _("Imminent threat")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ROUTED = "routed", _("Routed")
+    IN_REVIEW = "in_review", _("In review")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    ACTIONED = "actioned", _("Actioned")
+    NO_VIOLATION = "no_violation", _("No violation")
+    REJECTED = "rejected", _("Rejected")
+    DUPLICATE = "duplicate", _("Duplicate")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Action(models.TextChoices):
+    ACCOUNT_SUSPENDED = "account_suspended", _("Account suspended")
+    CONTENT_REMOVED = "content_removed", _("Content removed")
+    CONTENT_RESTRICTED = "content_restricted", _("Content restricted")
+    LABEL_APPLIED = "label_applied", _("Label applied")
+    DATA_PRESERVED = "data_preserved", _("Data preserved")
+    DATA_DISCLOSED = "data_disclosed", _("Data disclosed")
+    NO_ACTION = "no_action", _("No action")
+    UNABLE_TO_COMPLY = "unable_to_comply", _("Unable to comply")
+
+
+class Ground(models.TextChoices):
+    LEGAL = "legal", _("Illegal content (law)")
+    TERMS = "terms", _("Incompatible with the terms of service")
