@@ -11,21 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from referrals.engine.text import Text, gettext_noop
+
 GROUNDS: tuple[tuple[str, str], ...] = (
-    ("incitement", "Incites the commission of terrorist offences (Art. 2(7)(a))"),
+    ("incitement", gettext_noop("Incites the commission of terrorist offences (Art. 2(7)(a))")),
     (
         "solicitation_to_commit",
-        "Solicits a person or group to commit or contribute to terrorist offences (Art. 2(7)(b))",
+        gettext_noop("Solicits a person or group to commit or contribute to terrorist offences (Art. 2(7)(b))"),
     ),
     (
         "solicitation_to_participate",
-        "Solicits a person or group to participate in the activities of a terrorist group (Art. 2(7)(c))",
+        gettext_noop("Solicits a person or group to participate in the activities of a terrorist group (Art. 2(7)(c))"),
     ),
     (
         "instruction",
-        "Instructs on making or using weapons or hazardous substances for terrorist offences (Art. 2(7)(d))",
+        gettext_noop(
+            "Instructs on making or using weapons or hazardous substances for terrorist offences (Art. 2(7)(d))"
+        ),
     ),
-    ("threat", "Threatens to commit a terrorist offence (Art. 2(7)(e))"),
+    ("threat", gettext_noop("Threatens to commit a terrorist offence (Art. 2(7)(e))")),
 )
 GROUND_VALUES: tuple[str, ...] = tuple(value for value, _ in GROUNDS)
 GROUND_LABELS: dict[str, str] = dict(GROUNDS)
@@ -33,19 +37,23 @@ GROUND_LABELS: dict[str, str] = dict(GROUNDS)
 NON_COMPLIANCE_REASONS: tuple[tuple[str, str, str], ...] = (
     (
         "force_majeure",
-        "Force majeure or de facto impossibility",
-        "The order could not be complied with for reasons of force majeure or de facto impossibility "
-        "not attributable to the platform (Art. 3(7)).",
+        gettext_noop("Force majeure or de facto impossibility"),
+        gettext_noop(
+            "The order could not be complied with for reasons of force majeure or de facto impossibility "
+            "not attributable to the platform (Art. 3(7))."
+        ),
     ),
     (
         "manifest_error",
-        "Manifest error in the order",
-        "The order contains a manifest error, so it could not be complied with as issued (Art. 3(8)).",
+        gettext_noop("Manifest error in the order"),
+        gettext_noop("The order contains a manifest error, so it could not be complied with as issued (Art. 3(8))."),
     ),
     (
         "insufficient_information",
-        "Insufficient information",
-        "The order does not contain sufficient information to identify the content or execute it (Art. 3(8)).",
+        gettext_noop("Insufficient information"),
+        gettext_noop(
+            "The order does not contain sufficient information to identify the content or execute it (Art. 3(8))."
+        ),
     ),
 )
 NON_COMPLIANCE_LABELS: dict[str, str] = {value: label for value, label, _ in NON_COMPLIANCE_REASONS}
@@ -69,12 +77,22 @@ def clean_grounds(value, *, required: bool) -> tuple[list[str], list[str]]:
     """(grounds in the Regulation's order without repeats, error messages)."""
     items = split_grounds(value)
     if not all(isinstance(item, str) for item in items):
-        return [], ["Each legal ground must be text."]
+        return [], [gettext_noop("Each legal ground must be text.")]
     unknown = [item for item in items if item not in GROUND_LABELS]
     if unknown:
-        return [], [f"“{unknown[0]}” is not one of: {', '.join(GROUND_VALUES)}."]
+        return [], [
+            Text(
+                gettext_noop("“%(value)s” is not one of: %(values)s."),
+                value=unknown[0],
+                values=", ".join(GROUND_VALUES),
+            )
+        ]
     if not items:
-        return [], (["Choose at least one ground of Article 2(7) of Regulation (EU) 2021/784."] if required else [])
+        return [], (
+            [gettext_noop("Choose at least one ground of Article 2(7) of Regulation (EU) 2021/784.")]
+            if required
+            else []
+        )
     chosen = set(items)
     return [value for value in GROUND_VALUES if value in chosen], []
 

@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from referrals.engine.text import Text, gettext_noop
+
 MAX_URL_LENGTH = 2000
 # Accounts and content ids end up in indexed columns; anything longer is not a real handle.
 MAX_PART_LENGTH = 255
@@ -205,9 +207,9 @@ def _ascii_host(host: str) -> str:
         try:
             host = host.encode("idna").decode("ascii").lower()
         except UnicodeError as exc:
-            raise TargetError("The URL's host name is not a valid domain name.") from exc
+            raise TargetError(gettext_noop("The URL's host name is not a valid domain name.")) from exc
     if not host or not _HOST.fullmatch(host):
-        raise TargetError("The URL's host name is not a valid domain name.")
+        raise TargetError(gettext_noop("The URL's host name is not a valid domain name."))
     return host
 
 
@@ -220,11 +222,28 @@ def _canonical_account(platform: str, account: str) -> str:
     return account.lower()
 
 
+# Whole sentences for each part, so a translation can agree with it.
+_PART_ERRORS = {
+    "platform": (
+        gettext_noop("The platform must not contain '/', spaces or control characters."),
+        gettext_noop("The platform is longer than %(max)d characters."),
+    ),
+    "account": (
+        gettext_noop("The account must not contain '/', spaces or control characters."),
+        gettext_noop("The account is longer than %(max)d characters."),
+    ),
+    "content id": (
+        gettext_noop("The content id must not contain '/', spaces or control characters."),
+        gettext_noop("The content id is longer than %(max)d characters."),
+    ),
+}
+
+
 def _check_part(value: str, what: str) -> str:
     if "/" in value or _has_forbidden_char(value):
-        raise TargetError(f"The {what} must not contain '/', spaces or control characters.")
+        raise TargetError(_PART_ERRORS[what][0])
     if len(value) > MAX_PART_LENGTH:
-        raise TargetError(f"The {what} is longer than {MAX_PART_LENGTH} characters.")
+        raise TargetError(Text(_PART_ERRORS[what][1], max=MAX_PART_LENGTH))
     return value
 
 
@@ -237,7 +256,7 @@ def _canonical_platform(name: str) -> str:
     try:
         host = _ascii_host(name)  # any other site is named by its host, as in a URL
     except TargetError as exc:
-        raise TargetError("The platform is neither a known platform nor a host name.") from exc
+        raise TargetError(gettext_noop("The platform is neither a known platform nor a host name.")) from exc
     return _KNOWN_HOSTS[host][0] if host in _KNOWN_HOSTS else host.removeprefix("www.")
 
 
@@ -248,26 +267,26 @@ def _text(raw: Mapping, key: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # JSON clients send numeric ids as numbers
     if not isinstance(value, str):
-        raise TargetError(f"The target's {key} must be text.")
+        raise TargetError(Text(gettext_noop("The target's %(key)s must be text."), key=key))
     return value.strip()
 
 
 def _from_url(url: str) -> Target:
     if len(url) > MAX_URL_LENGTH:
-        raise TargetError(f"The URL is longer than {MAX_URL_LENGTH} characters.")
+        raise TargetError(Text(gettext_noop("The URL is longer than %(max)d characters."), max=MAX_URL_LENGTH))
     if _has_forbidden_char(url):
-        raise TargetError("The URL must not contain spaces or control characters.")
+        raise TargetError(gettext_noop("The URL must not contain spaces or control characters."))
     try:
         parts = urlsplit(url)
         port = parts.port  # validates the port as a side effect
     except ValueError as exc:
-        raise TargetError("The URL could not be read.") from exc
+        raise TargetError(gettext_noop("The URL could not be read.")) from exc
     if parts.scheme not in ("http", "https"):
-        raise TargetError("Only http:// and https:// URLs are accepted.")
+        raise TargetError(gettext_noop("Only http:// and https:// URLs are accepted."))
     if "@" in parts.netloc:
-        raise TargetError("URLs with a user name or password are not accepted.")
+        raise TargetError(gettext_noop("URLs with a user name or password are not accepted."))
     if not parts.hostname:
-        raise TargetError("The URL has no host name.")
+        raise TargetError(gettext_noop("The URL has no host name."))
     host = _ascii_host(parts.hostname)
     platform, parser = _KNOWN_HOSTS.get(host, (host.removeprefix("www."), _parse_other))
 
@@ -277,7 +296,9 @@ def _from_url(url: str) -> Target:
     account = _check_part(_canonical_account(platform, account.strip()), "account")
     content_id = _check_part(content_id.strip(), "content id")
     if not account and not content_id:
-        raise TargetError(f"The URL does not name an account or a post on {platform}.")
+        raise TargetError(
+            Text(gettext_noop("The URL does not name an account or a post on %(platform)s."), platform=platform)
+        )
 
     default_port = {"http": 80, "https": 443}[parts.scheme]
     netloc = host if port in (None, default_port) else f"{host}:{port}"
@@ -293,7 +314,7 @@ def normalise_target(raw: Mapping) -> Target:
     fills in a URL that names none, and must agree with one that does.
     """
     if not isinstance(raw, Mapping):
-        raise TargetError("A target must be an object with a url, or a platform and an account.")
+        raise TargetError(gettext_noop("A target must be an object with a url, or a platform and an account."))
     url = _text(raw, "url")
     platform_name = _text(raw, "platform")
     account_name = _text(raw, "account")
@@ -305,17 +326,17 @@ def normalise_target(raw: Mapping) -> Target:
         platform = _canonical_platform(platform_name)
         account = _check_part(_canonical_account(platform, account_name), "account")
         if not account:
-            raise TargetError("The account is empty.")
+            raise TargetError(gettext_noop("The account is empty."))
         return Target(platform=platform, account=account, content_id=content_id, url="")
     else:
-        raise TargetError("A target needs a url, or a platform and an account.")
+        raise TargetError(gettext_noop("A target needs a url, or a platform and an account."))
 
     if platform_name and _canonical_platform(platform_name) != target.platform:
-        raise TargetError("The platform does not match the URL.")
+        raise TargetError(gettext_noop("The platform does not match the URL."))
     if account_name and _canonical_account(target.platform, account_name) != target.account:
-        raise TargetError("The account does not match the URL.")
+        raise TargetError(gettext_noop("The account does not match the URL."))
     if content_id and target.content_id and content_id != target.content_id:
-        raise TargetError("The content id does not match the URL.")
+        raise TargetError(gettext_noop("The content id does not match the URL."))
     if content_id and not target.content_id:
         target = Target(target.platform, target.account, content_id, target.url)
     return target

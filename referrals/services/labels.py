@@ -11,13 +11,17 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language_info, gettext
 from django_countries import countries
 
+from referrals.engine.text import Text
+
 
 def engine_text(text: str) -> str:
     """A text of `referrals.engine`, in the active language.
 
-    The engine is pure Python without Django, so it cannot mark its own strings; they are
-    looked up in the catalogue here, and stay as written (English) where it lacks them.
+    The engine is pure Python without Django: it marks its strings with its own no-op
+    `gettext_noop`, and a message with values is a `Text` that keeps its id and values.
     """
+    if isinstance(text, Text):
+        return gettext(text.msgid) % text.values if text.values else gettext(text.msgid)
     return gettext(text) if text else text  # gettext("") would be the catalogue's header
 
 

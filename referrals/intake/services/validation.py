@@ -189,7 +189,7 @@ def _targets(raw: Mapping, errors: dict, now: datetime) -> tuple[list[normalise.
         except normalise.TargetError as exc:
             target = None
             key = "url" if not isinstance(item, Mapping) or item.get("url") or not item.get("platform") else "account"
-            item_error[key] = [engine_text(str(exc))]
+            item_error[key] = [engine_text(exc.args[0])]
         posted_at, problem = _posted_at(item, now)
         if problem:
             item_error["posted_at"] = [problem]
