@@ -22,3 +22,8 @@ def validate_country_code(value) -> None:
     if not is_country_code(value):
         # The value goes in through `params`, so that Django fills it in (a "%" in it is no placeholder).
         raise ValidationError(MESSAGE, code="invalid_country", params={"value": value})
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language; the code itself where it names none."""
+    return str(countries.name(code)) or code if code else ""

@@ -128,3 +128,25 @@ def test_a_campaign_for_country_xx_is_a_400_on_countries(api_for, policy):
     )
     assert response.status_code == 400
     assert set(response.json()) == {"countries"}
+
+
+def test_a_country_is_shown_by_its_name_in_the_readers_language():
+    from django.utils import translation
+
+    from portal.countries import country_name
+
+    assert country_name("DE") == "Germany"
+    with translation.override("fr"):
+        assert country_name("DE") == "Allemagne"
+    with translation.override("ar"):
+        assert country_name("DE") == "ألمانيا"
+    assert country_name("") == ""
+
+
+def test_the_organisation_page_names_its_country(client_for, ngo_member):
+    organisation = ngo_member.membership.organisation
+    organisation.country = "FR"
+    organisation.save()
+    page = client_for(ngo_member).get(f"/partners/{organisation.slug}/").content.decode()
+    assert "· France" in page
+    assert "· FR" not in page
