@@ -46,6 +46,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, blank=True, help_text=_("IANA time zone for times shown"))
     # Blank: the browser's language (Accept-Language) on pages, English in e-mails.
     language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+    # The languages a reviewer reads (ISO 639-1 codes): claiming the next referral prefers them.
+    reads_languages = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

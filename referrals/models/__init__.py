@@ -443,3 +443,9 @@ def subject_counts_recount(*, seq_from: int | None = None, seq_to: int | None = 
             f"AND referral_id <= %s GROUP BY subject_id) AS c WHERE {subject}.id = c.subject_id",
             [seq_from if seq_from is not None else 0, seq_to if seq_to is not None else 2**62],
         )
+
+
+# The workbench's models (SPEC §15) live beside, in a module of their own.
+from referrals.models.workbench import DecisionTemplate as DecisionTemplate  # noqa: E402
+from referrals.models.workbench import ExposureDay as ExposureDay  # noqa: E402
+from referrals.models.workbench import Note as Note  # noqa: E402
