@@ -271,6 +271,8 @@ PORTAL_EVIDENCE_ROOT = Path(env.str("PORTAL_EVIDENCE_ROOT", str(BASE_DIR / "var"
 PORTAL_EVIDENCE_MAX_BYTES = env_int("PORTAL_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
 PORTAL_EVIDENCE_MAX_FILES = env_int("PORTAL_EVIDENCE_MAX_FILES", 10, minimum=1)
 PORTAL_EVIDENCE_RETENTION_DAYS = env_int("PORTAL_EVIDENCE_RETENTION_DAYS", 180, minimum=1)
+# Reveals of extremist media per reviewer per day past which a break is suggested (SPEC §15).
+PORTAL_EXPOSURE_DAILY_LIMIT = env_int("PORTAL_EXPOSURE_DAILY_LIMIT", 100, minimum=1)
 
 # DSA Transparency Database (SPEC §22): with both set, beat sends the statements of reasons.
 PORTAL_DSA_TDB_URL = env_tdb_url("PORTAL_DSA_TDB_URL")
