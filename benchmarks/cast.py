@@ -141,7 +141,10 @@ EXPLANATIONS = [
 
 
 def picker(weights: dict | list, rng: random.Random) -> Callable[[], object]:
-    items = list(weights.items()) if isinstance(weights, dict) else [(w[:-1], w[-1]) for w in weights]
+    if isinstance(weights, dict):
+        items = list(weights.items())
+    else:  # (value…, weight) rows: ("x", 40) picks "x", not ("x",); ("en", "GB", 30) picks ("en", "GB")
+        items = [(w[0] if len(w) == 2 else w[:-1], w[-1]) for w in weights]
     values = [v for v, _ in items]
     cumulative = list(itertools.accumulate(w for _, w in items))
     total = cumulative[-1]

@@ -18,7 +18,7 @@ from portal.models import User
 from referrals.engine.clock import percentile
 from referrals.models import Queue, Referral
 
-from .load import reset_referrals_of
+from .cast import reset_referrals_of
 
 BENCH_PREFIX = "bench-"
 BENCH_ACCOUNT = "bench_"

@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status`; name each choice set after its owner.
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Status",
+        "KindEnum": "referrals.models.Kind",
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "RegistrationStatusEnum": "training.models.RegistrationStatus",
         "EventStatusEnum": "training.models.EventStatus",

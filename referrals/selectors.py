@@ -13,6 +13,8 @@ from referrals.permissions import SUBMITTER_ROLES
 from referrals.timeline_text import shown
 
 PLATFORM_REVIEWER = gettext_lazy("Platform reviewer")
+# The key of a timeline event's data that keeps the event from everyone but platform roles.
+PLATFORM_ONLY = "platform_only"
 
 # What each timeline event type is called on the referral page (the API keeps the type).
 EVENT_LABELS = {
@@ -26,6 +28,7 @@ EVENT_LABELS = {
     "info_provided": pgettext_lazy("timeline event", "Info provided"),
     "evidence_added": pgettext_lazy("timeline event", "Evidence added"),
     "note": pgettext_lazy("timeline event", "Note"),
+    "escalated": pgettext_lazy("timeline event", "Escalated"),
     "breached": pgettext_lazy("timeline event", "Breached"),
     "decided": pgettext_lazy("timeline event", "Decided"),
     "withdrawn": pgettext_lazy("timeline event", "Withdrawn"),
@@ -119,9 +122,12 @@ def referral_recent_decisions(user, limit: int = 5) -> QuerySet[Referral]:
 
 def referral_events(user, referral: Referral) -> list[dict]:
     """The timeline as `[{at, type, actor, message}]`; partners see platform staff as
-    "Platform reviewer", never a name or address."""
+    "Platform reviewer", never a name or address, and no event marked `platform_only` in its
+    data (an escalation, SPEC §15): the page and the API both read the timeline here."""
     platform_viewer = membership_of(user) is not None and membership_of(user).role in PLATFORM_ROLES
     events = TimelineEvent.objects.filter(referral=referral).select_related("actor__membership").order_by("at", "pk")
+    if not platform_viewer:
+        events = [e for e in events if not is_platform_only(e)]
     return [
         {
             "at": e.at,
@@ -132,6 +138,11 @@ def referral_events(user, referral: Referral) -> list[dict]:
         }
         for e in events
     ]
+
+
+def is_platform_only(event: TimelineEvent) -> bool:
+    """Whether the event is internal to the platform (`platform_only` in its data)."""
+    return isinstance(event.data, dict) and bool(event.data.get(PLATFORM_ONLY))
 
 
 def event_label(type: str) -> str:

@@ -3,6 +3,14 @@ from django.urls import path
 from referrals.intake import views
 from referrals.law_enforcement import views as le_views
 from referrals.review import views as queue_views
+from referrals.review.views import bulk as bulk_views
+from referrals.review.views import escalation as escalation_views
+from referrals.review.views import insights as insight_views
+from referrals.review.views import notes as note_views
+from referrals.review.views import search as search_views
+from referrals.review.views import templates as template_views
+from referrals.review.views import wellbeing as wellbeing_views
+from referrals.review.views import worklist as worklist_views
 
 urlpatterns = [
     # --- Intake and tracking (partner pages; the referral page is shared with reviewers) ---
@@ -20,15 +28,46 @@ urlpatterns = [
         views.evidence_download,
         name="referral-evidence-download",
     ),
+    # Wellbeing (SPEC §15): blurred previews, one image revealed at a time.
+    path(
+        "referrals/<str:reference>/evidence/<uuid:evidence_id>/preview/",
+        wellbeing_views.evidence_preview,
+        name="referral-evidence-preview",
+    ),
+    path(
+        "referrals/<str:reference>/evidence/<uuid:evidence_id>/reveal/",
+        wellbeing_views.evidence_reveal,
+        name="referral-evidence-reveal",
+    ),
+    path(
+        "referrals/<str:reference>/evidence/<uuid:evidence_id>/conceal/",
+        wellbeing_views.evidence_conceal,
+        name="referral-evidence-conceal",
+    ),
+    path(
+        "referrals/<str:reference>/evidence/<uuid:evidence_id>/original/",
+        wellbeing_views.evidence_original,
+        name="referral-evidence-original",
+    ),
     # --- Queues and subjects (routing and review) ---
     path("queues/", queue_views.queue_list, name="queue-list"),
-    path("queues/<slug:slug>/", queue_views.queue_detail, name="queue-detail"),
+    # Decision templates (SPEC §15); before the queue pages, which take any slug.
+    path("queues/templates/", template_views.template_list, name="template-list"),
+    path("queues/templates/new/", template_views.template_edit, name="template-new"),
+    path("queues/templates/<uuid:pk>/", template_views.template_edit, name="template-edit"),
+    path("queues/templates/<uuid:pk>/delete/", template_views.template_delete, name="template-delete"),
+    path("decisions/bulk/", bulk_views.bulk_decide, name="bulk-decide"),
+    path("queues/exposure/", wellbeing_views.exposure_list, name="queue-exposure"),
+    path("queues/insights/", insight_views.insights_page, name="queue-insights"),
+    path("queues/insights.csv", insight_views.insights_csv, name="queue-insights-csv"),
+    path("queues/<slug:slug>/", worklist_views.queue_detail, name="queue-detail"),
     path("queues/<slug:slug>/claim/", queue_views.queue_claim, name="queue-claim"),
     path("queues/<slug:slug>/edit/", queue_views.queue_edit, name="queue-edit"),
     path("routing/rules/", queue_views.rule_list, name="rule-list"),
     path("routing/rules/new/", queue_views.rule_edit, name="rule-new"),
     path("routing/rules/<int:pk>/", queue_views.rule_edit, name="rule-edit"),
     path("routing/rules/<int:pk>/delete/", queue_views.rule_delete, name="rule-delete"),
+    path("subjects/", search_views.subject_search, name="subject-search"),
     path("subjects/<uuid:id>/", queue_views.subject_detail, name="subject-detail"),
     path("statements-of-reasons/", queue_views.statement_list, name="statement-list"),
     path("statements-of-reasons/<str:puid>/resend/", queue_views.statement_resend, name="statement-resend"),
@@ -37,6 +76,8 @@ urlpatterns = [
     path("referrals/<str:reference>/request-info/", queue_views.referral_request_info, name="referral-request-info"),
     path("referrals/<str:reference>/decide/", queue_views.referral_decide, name="referral-decide"),
     path("referrals/<str:reference>/reassign/", queue_views.referral_reassign, name="referral-reassign"),
+    path("referrals/<str:reference>/notes/", note_views.referral_notes, name="referral-notes"),
+    path("referrals/<str:reference>/escalate/", escalation_views.referral_escalate, name="referral-escalate"),
     # --- Law-enforcement requests: the liaison's desk (export, feedback, renewal) ---
     path("referrals/export.csv", le_views.requests_export, name="referral-export"),
     path("referrals/<str:reference>/feedback/", le_views.removal_order_feedback, name="referral-feedback"),

@@ -1,4 +1,5 @@
-"""The person's preferences form: language and time zone (docs/i18n.md)."""
+"""The person's preferences form: language and time zone (docs/i18n.md); for platform roles,
+the languages they read as well (SPEC §15: claiming the next referral prefers them)."""
 
 import functools
 import zoneinfo
@@ -6,6 +7,8 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from portal.languages import READS_LANGUAGES_MAX, is_language_code, split_language_codes
 
 
 @functools.cache
@@ -29,8 +32,33 @@ class PreferencesForm(forms.Form):
         help_text=_("Times are shown in this zone."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, platform: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if platform:
+            self.fields["reads_languages"] = forms.CharField(
+                label=_("Languages you read"),
+                required=False,
+                max_length=200,
+                help_text=_(
+                    "Two-letter ISO 639-1 codes separated by commas, such as en, fr, ar. "
+                    "Claiming the next referral offers referrals in these languages first."
+                ),
+            )
         # Each language named in itself, so a person who cannot read the page still finds theirs.
         self.fields["language"].choices = [("", _("Your browser's language")), *settings.LANGUAGES]
         self.fields["time_zone"].choices = time_zone_choices(_("Your browser's time zone"))
+
+    def clean_reads_languages(self) -> list[str]:
+        codes = split_language_codes(self.cleaned_data.get("reads_languages", ""))
+        unknown = [code for code in codes if not is_language_code(code)]
+        if unknown:
+            raise forms.ValidationError(
+                _("%(codes)s: not ISO 639-1 language codes; use two letters such as en or ar."),
+                code="invalid_language",
+                params={"codes": ", ".join(unknown)},
+            )
+        if len(codes) > READS_LANGUAGES_MAX:
+            raise forms.ValidationError(
+                _("List at most %(max)d languages."), code="too_many", params={"max": READS_LANGUAGES_MAX}
+            )
+        return codes

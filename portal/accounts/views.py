@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from portal.accounts.preferences import PreferencesForm
+from portal.accounts.roles import is_platform
 from portal.accounts.services import user_set_preferences
 from portal.actions import act
 from portal.errors import DomainError
@@ -18,14 +19,22 @@ from portal.errors import DomainError
 @login_required
 def preferences(request):
     user = request.user
+    platform = is_platform(user)
     initial = {"language": user.language, "time_zone": user.time_zone}
-    form = PreferencesForm(request.POST or None, initial=initial)
+    if platform:
+        initial["reads_languages"] = ", ".join(user.reads_languages or [])
+    form = PreferencesForm(request.POST or None, initial=initial, platform=platform)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         response = act(
             request,
             lambda: user_set_preferences(
-                user=user, language=data["language"], time_zone=data["time_zone"], request=request
+                user=user,
+                language=data["language"],
+                time_zone=data["time_zone"],
+                # Only platform roles have the field; for everyone else nothing changes.
+                reads_languages=data.get("reads_languages"),
+                request=request,
             ),
             success=lambda saved: _saved(request, saved),
             redirect_to="preferences",

@@ -2,7 +2,13 @@ from django.urls import path
 
 from referrals.intake.api import views
 from referrals.law_enforcement.api import views as le_views
+from referrals.review.api import escalation as escalation_api
+from referrals.review.api import insights as insights_api
+from referrals.review.api import notes as notes_api
+from referrals.review.api import search as search_api
+from referrals.review.api import templates as templates_api
 from referrals.review.api import views as review_views
+from referrals.review.api import worklist as worklist_views
 
 # A flat list: the routing and review endpoints are appended below the intake block.
 urlpatterns = [
@@ -22,7 +28,8 @@ urlpatterns = [
     path("jobs/<uuid:id>/", views.JobDetail.as_view(), name="api-job-detail"),
     # --- Routing and review ---
     path("queues/", review_views.QueueList.as_view(), name="api-queue-list"),
-    path("queues/<slug:slug>/referrals/", review_views.QueueReferrals.as_view(), name="api-queue-referrals"),
+    path("queues/insights/", insights_api.QueueInsights.as_view(), name="api-queue-insights"),
+    path("queues/<slug:slug>/referrals/", worklist_views.QueueReferrals.as_view(), name="api-queue-referrals"),
     path("queues/<slug:slug>/claim/", review_views.QueueClaim.as_view(), name="api-queue-claim"),
     path(
         "referrals/<uuid:id>/request-info/",
@@ -37,7 +44,13 @@ urlpatterns = [
         name="api-referral-statement-of-reasons",
     ),
     path("statements-of-reasons/", review_views.StatementBatch.as_view(), name="api-statements-of-reasons"),
+    path("subjects/", search_api.SubjectSearch.as_view(), name="api-subject-search"),
     path("subjects/<uuid:id>/", review_views.SubjectDetail.as_view(), name="api-subject-detail"),
+    path("templates/", templates_api.TemplateList.as_view(), name="api-template-list"),
+    path("templates/<uuid:id>/", templates_api.TemplateDetail.as_view(), name="api-template-detail"),
+    path("decisions/bulk/", templates_api.BulkDecisions.as_view(), name="api-decisions-bulk"),
+    path("referrals/<uuid:id>/notes/", notes_api.ReferralNotes.as_view(), name="api-referral-notes"),
+    path("referrals/<uuid:id>/escalate/", escalation_api.ReferralEscalate.as_view(), name="api-referral-escalate"),
     # --- Law-enforcement requests ---
     path("referrals/<uuid:id>/feedback/", le_views.ReferralFeedback.as_view(), name="api-referral-feedback"),
 ]

@@ -10,8 +10,9 @@ from partners.models import Role
 from portal.accounts.roles import OrganisationKind
 from referrals.engine import dsa
 from referrals.models import Action, Category, Decision, Ground, Kind, Queue, Severity
-from referrals.review.services import claims, decisions
+from referrals.review.services import claims, decisions, escalation, notes
 from referrals.review.services.queues import SUBMITTER_KINDS
+from referrals.review.template_forms import TemplateChoiceField, offer_templates, template_merge
 
 
 def platform_staff():
@@ -37,6 +38,10 @@ class DecisionForm(forms.Form):
     outcomes that can answer its kind are offered; fields that do not apply to the chosen
     outcome are ignored (and hidden by the form's script, see `fields_by_action`)."""
 
+    template = TemplateChoiceField(
+        label=_("Template"),
+        help_text=_("Fills in the outcome, ground, provision and statement; change any of them before recording."),
+    )
     action = forms.ChoiceField(label=_("Outcome"), choices=Action.choices)
     ground = forms.ChoiceField(label=_("Ground"), choices=Ground.choices, widget=forms.RadioSelect)
     policy = forms.CharField(
@@ -89,16 +94,20 @@ class DecisionForm(forms.Form):
         "apply_to_subject": sorted(decisions.SUBJECT_WIDE_ACTIONS),
     }
 
-    def __init__(self, *args, referral, **kwargs):
+    def __init__(self, *args, referral=None, user=None, **kwargs):
+        """`referral` None: a bulk decision (every outcome offered, each checked per referral).
+        With `user`, the templates offered for the referral (SPEC §15)."""
         super().__init__(*args, **kwargs)
+        kind = referral.kind if referral is not None else None
         offered = [
             (value, label)
             for value, label in Action.choices
-            if decisions.ACTION_ONLY_FOR.get(value, referral.kind) == referral.kind
+            if kind is None or decisions.ACTION_ONLY_FOR.get(value, kind) == kind
         ]
         self.fields["action"].choices = [("", _("Choose an outcome")), *offered]
-        if not referral.is_legal:
+        if referral is not None and not referral.is_legal:
             self.fields["ground"].initial = Ground.TERMS
+        offer_templates(self, user=user, referral=referral)
 
     @property
     def fields_by_action_json(self) -> str:
@@ -109,7 +118,7 @@ class DecisionForm(forms.Form):
         return [code for code in raw.replace(";", ",").replace(" ", ",").split(",") if code]
 
     def clean(self):
-        data = super().clean()
+        data = template_merge(self, super().clean())
         action = data.get("action")
         if action not in self.fields_by_action["restriction_end"]:
             data["restriction_end"] = None
@@ -121,12 +130,22 @@ class DecisionForm(forms.Form):
 
 
 class RequestInfoForm(forms.Form):
+    template = TemplateChoiceField(
+        label=_("Template"), help_text=_("Leave the question empty to send the template's text as it is.")
+    )
     message = forms.CharField(
         label=_("Question for the submitter"),
         max_length=claims.MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The clock pauses until they answer."),
     )
+
+    def __init__(self, *args, referral=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_templates(self, user=user, referral=referral, requests_for_information=True)
+
+    def clean(self):
+        return template_merge(self, super().clean())
 
 
 class ReassignForm(forms.Form):
@@ -234,4 +253,27 @@ class TryItForm(forms.Form):
     trusted_flagger = forms.BooleanField(label=_("Submitter is a trusted flagger"), required=False)
     corroborating_organisations = forms.IntegerField(
         label=_("Other organisations naming the same accounts"), min_value=0, max_value=100, initial=0
+    )
+
+
+# --- Team notes and escalation (SPEC §15) ---------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Team note"),
+        max_length=notes.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by platform staff only, never by the submitter (up to 5,000 characters)."),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the queue leads should take it"),
+        max_length=escalation.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by platform staff only. The referral leaves you and waits for a lead; its deadline stays."),
+        error_messages={"required": _("Say why the queue leads should take this referral.")},
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     F,
@@ -25,16 +26,19 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal.accounts.roles import is_queue_lead
 from referrals.engine import routing
 from referrals.engine.clock import AT_RISK_SHARE
 from referrals.models import (
     STATEMENT_ACTIONS,
     Decision,
     Evidence,
+    ExposureDay,
+    Note,
     Queue,
     Referral,
     RoutingRule,
@@ -43,7 +47,13 @@ from referrals.models import (
     Subject,
     Target,
 )
-from referrals.review.permissions import can_see_queues, can_see_statement_errors
+from referrals.review.permissions import (
+    LEADS_ONLY_QUEUES,
+    can_keep_notes,
+    can_see_exposure,
+    can_see_queues,
+    can_see_statement_errors,
+)
 
 WORKLIST_STATUSES = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
 WORKLIST_ORDER = ("-priority", "due_at", "received_at")
@@ -58,6 +68,8 @@ WORKLIST_TABS = {
 def queues_visible_to(user) -> QuerySet[Queue]:
     if not can_see_queues(user):
         return Queue.objects.none()
+    if not is_queue_lead(user):
+        return Queue.objects.exclude(slug__in=LEADS_ONLY_QUEUES)
     return Queue.objects.all()
 
 
@@ -160,6 +172,8 @@ def assigned_to(user) -> QuerySet[Referral]:
     return (
         Referral.objects.filter(assignee=user, status__in=WORKLIST_STATUSES)
         .select_related("organisation", "queue")
+        # The list shows each one's first account: one query for all of them.
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position")))
         .order_by(*WORKLIST_ORDER)
     )
 
@@ -358,4 +372,46 @@ def statement_counts(user) -> dict[str, int]:
         refused=Count("pk", filter=Q(state=State.REFUSED)),
         waiting=Count("pk", filter=Q(state__in=[State.PENDING, State.SENDING])),
         sent=Count("pk", filter=Q(state=State.SENT)),
+    )
+
+
+# --- Team notes (SPEC §15) ----------------------------------------------------------------------
+
+
+def notes_visible_to(user) -> QuerySet[Note]:
+    """Notes are the platform's own: every platform role reads them, nobody else any."""
+    if not can_keep_notes(user):
+        return Note.objects.none()
+    return Note.objects.select_related("author")
+
+
+def referral_notes(user, referral: Referral) -> QuerySet[Note]:
+    """The notes on `referral`, oldest first (one query, the authors joined)."""
+    return notes_visible_to(user).filter(referral=referral).order_by("at", "pk")
+
+
+# --- Exposure to evidence (SPEC §15) ----------------------------------------------------------
+
+
+def exposure_of(user, day) -> ExposureDay | None:
+    """The person's own counts of reveals and downloads on `day` (None: nothing yet)."""
+    if not can_see_queues(user):
+        return None
+    return ExposureDay.objects.filter(user=user, day=day).first()
+
+
+def exposure_by_member(user, day, *, limit: int) -> QuerySet[ExposureDay]:
+    """Leads only: each platform member's counts on `day`, most exposed first, with `total`
+    and `past_limit` (more than `limit` reveals and downloads together)."""
+    if not can_see_exposure(user):
+        return ExposureDay.objects.none()
+    total = F("reveals") + F("downloads")
+    return (
+        ExposureDay.objects.filter(day=day)
+        .select_related("user")
+        .annotate(
+            total=total,
+            past_limit=Case(When(GreaterThan(total, limit), then=True), default=False, output_field=BooleanField()),
+        )
+        .order_by("-total", "user__email")
     )

@@ -24,7 +24,9 @@ def timeline_event(
     `message` is shown to the submitter as written, so it must not name platform staff nor
     anything of another organisation; `data` is kept for reviewers and must be
     JSON-serialisable, and its `platform_message`, if any, is what platform roles read instead
-    of `message` (e.g. naming the other referral that closed this one).
+    of `message` (e.g. naming the other referral that closed this one). With `platform_only=True`
+    in `data` the whole event is internal to the platform (an escalation): nobody else sees it
+    (referrals.selectors.referral_events).
 
     The system's own lines are `TimelineText`s: stored in English with their message id, so
     each reader gets them in their language (referrals/timeline_text.py); so can be

@@ -57,8 +57,8 @@ def review_panel_context(context, referral) -> dict:
         "can_request_info": acts and referral.status in (Status.ROUTED, Status.IN_REVIEW),
         "can_decide": acts,
         "can_reassign": workable and can_reassign(user),
-        "decision_form": DecisionForm(referral=referral) if acts else None,
-        "info_form": RequestInfoForm() if acts else None,
+        "decision_form": DecisionForm(referral=referral, user=user) if acts else None,
+        "info_form": RequestInfoForm(referral=referral, user=user) if acts else None,
         "reassign_form": ReassignForm(initial={"assignee": referral.assignee_id})
         if workable and can_reassign(user)
         else None,

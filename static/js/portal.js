@@ -18,6 +18,14 @@ try {
   // No Intl time zone: times stay in UTC.
 }
 
+// Elements with data-module="name" load static/js/name.js, so pages only pay for what they use.
+for (const el of document.querySelectorAll("[data-module]")) {
+  const name = el.dataset.module;
+  if (/^[a-z-]+$/.test(name)) {
+    import(new URL(`./${name}.js`, import.meta.url)).then((m) => m.default(el));
+  }
+}
+
 // A table wider than its box scrolls sideways: the box becomes a keyboard stop and a region named
 // by the table's caption (else the nearest heading before it), so people who cannot drag can
 // scroll it too. Checked again on resize: a table that fits a desktop may not fit a phone.
@@ -58,11 +66,3 @@ window.addEventListener("resize", () => {
     markScrollingTables();
   });
 });
-
-// Elements with data-module="name" load static/js/name.js, so pages only pay for what they use.
-for (const el of document.querySelectorAll("[data-module]")) {
-  const name = el.dataset.module;
-  if (/^[a-z-]+$/.test(name)) {
-    import(new URL(`./${name}.js`, import.meta.url)).then((m) => m.default(el));
-  }
-}

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from campaigns.models import Campaign, ContentItem
 
@@ -24,7 +25,8 @@ def test_a_campaign_from_invitation_to_an_approved_item_on_the_calendar(
     page.get_by_label("Organisation").select_option(label=ngo.name)
     page.get_by_label("Role").select_option("lead")
     page.get_by_role("button", name="Invite", exact=True).click()
-    assert page.get_by_text(f"{ngo.name} invited as lead.").is_visible()
+    # The click posts and redirects: wait for the page that says so.
+    expect(page.get_by_text(f"{ngo.name} invited as lead.")).to_be_visible()
 
     # Its member, in another browser, accepts, drafts and submits an item.
     member_context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", timezone_id="UTC")
@@ -39,7 +41,7 @@ def test_a_campaign_from_invitation_to_an_approved_item_on_the_calendar(
         member.get_by_label("Title").fill("Amal's story")
         member.get_by_label("Body").fill("Three minutes on how an online brotherhood became a cage.")
         member.get_by_label("Channel").fill("youtube")
-        member.get_by_label("Language").fill("en")
+        member.get_by_role("textbox", name="Language").fill("en")  # not the header's language switcher
         member.get_by_label("Planned for").fill(today.isoformat())
         member.get_by_role("button", name="Submit for review").click()
         member.wait_for_url(f"{live_server.url}/campaigns/voices-of-return/content/**")

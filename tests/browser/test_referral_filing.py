@@ -1,5 +1,7 @@
 """An NGO member files a notice with two targets and a screenshot, then follows it."""
 
+from playwright.sync_api import expect
+
 from referrals.models import Referral
 from tests.referrals.evidence_files import png_bytes
 
@@ -10,8 +12,9 @@ def test_ngo_member_files_a_notice_with_two_targets_and_a_screenshot(page, live_
     sign_in(page, ngo_member)
 
     page.goto(f"{live_server.url}/referrals/new/")
-    # Only the notice's fields show: the law-enforcement ones are hidden by the form's script.
-    assert page.get_by_label("Legal basis").is_hidden()
+    # Only the notice's fields show: the law-enforcement ones are hidden by the form's script
+    # (a module that may run after the page's load event: wait for it).
+    expect(page.get_by_label("Legal basis")).to_be_hidden()
     page.get_by_label("Category").select_option("terrorist_recruitment")
     page.get_by_label("Severity").select_option("high")
     page.get_by_label("Explanation").fill("The account recruits for a proscribed group and links to its channel.")

@@ -24,6 +24,7 @@ def test_reviewer_claims_a_notice_and_suspends_the_account(
     sign_in(page, reviewer)
     page.goto(f"{live_server.url}/queues/")
     page.get_by_role("link", name=referral.queue.name).click()
+    page.wait_for_url(f"{live_server.url}/queues/{referral.queue.slug}/")  # loaded, not only begun
     assert page.get_by_role("link", name=referral.reference).is_visible()
     page.get_by_role("button", name="Claim next").click()
 

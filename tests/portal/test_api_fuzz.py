@@ -87,7 +87,18 @@ def world(routing_table, ngo, ngo_member, lead, policy):
         online_url="https://meet.example.org/fuzz",
         audience=["ngo", "platform"],
     )
+    from referrals.review.services.templates import template_create
+
+    template = template_create(
+        by=lead,
+        name="Fuzz",
+        action="account_suspended",
+        ground="terms",
+        policy="Violent extremist organisations policy",
+        statement_of_reasons="The account {account} recruits for a proscribed organisation.",
+    )
     return {
+        "templates": str(template.id),
         "referrals": str(referral.id),
         "subjects": str(referral.targets.first().subject_id),
         "jobs": str(uuid.uuid4()),

@@ -134,10 +134,12 @@ class Command(BaseCommand):
         if "seconds" in r:
             value = f"{r['seconds']} s" + (f" (timed out; {r['queued']:,} queued)" if r.get("timed_out") else "")
             rows.append((f"bulk {r['referrals']:,} → queued", value, "budget 300 s (125k)", verdict(r["ok"])))
+        from benchmarks.reads import budget_ms
+
         reads = results.get("reads", {})
         for name, r in reads.items():
             if isinstance(r, dict) and "p95_ms" in r:
-                limit = 1000 if name == "transparency" else 50
+                limit = 1000 if name == "transparency" else budget_ms(name)
                 sizes = r.get("queries_by_page_size")
                 by_size = f"; q@10/200 {sizes['10']}/{sizes['200']}" if sizes else ""
                 rows.append(

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from referrals.models import CLOSED_STATUSES, Evidence, PreservationHold, Referral, Target
-from referrals.permissions import can_add_evidence, is_submitting_member
+from referrals.permissions import can_add_evidence, is_submitting_member, sees_platform_fields
+from referrals.review.services.exposure import exposure_record
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +220,11 @@ def evidence_path(stored_name: str) -> Path:
     return Path(settings.PORTAL_EVIDENCE_ROOT) / stored_name
 
 
+def preview_path(evidence_id) -> Path:
+    """Where the blurred preview of an image is cached (SPEC §15); never served directly."""
+    return Path(settings.PORTAL_EVIDENCE_ROOT) / "previews" / f"{evidence_id}.jpg"
+
+
 def _write(inspected: Inspected) -> str:
     token = uuid.uuid4().hex
     stored_name = f"{token[:2]}/{token}"
@@ -299,8 +305,9 @@ def evidence_add(*, referral: Referral, uploads, user, request=None) -> list[Evi
 
 
 def evidence_open(*, evidence: Evidence, user, request=None):
-    """Open a stored file for download, auditing the read. Raises FileNotFoundError when
-    the file was deleted under the retention policy."""
+    """Open a stored file for download, auditing the read and, for platform staff, counting
+    it in their exposure of the day (SPEC §15). Raises FileNotFoundError when the file was
+    deleted under the retention policy."""
     if evidence.file_deleted_at is not None:
         raise FileNotFoundError(evidence.stored_name)
     handle = evidence_path(evidence.stored_name).open("rb")
@@ -313,6 +320,8 @@ def evidence_open(*, evidence: Evidence, user, request=None):
         referral=evidence.referral.reference,
         sha256=evidence.sha256,
     )
+    if sees_platform_fields(user):
+        exposure_record(user=user, downloads=1)
     return handle
 
 
@@ -338,6 +347,7 @@ def evidence_purge_expired(*, now=None) -> int:
     purged = 0
     for evidence in due.iterator(chunk_size=500):
         evidence_path(evidence.stored_name).unlink(missing_ok=True)
+        preview_path(evidence.pk).unlink(missing_ok=True)
         # Conditional, so two overlapping runs count each file once.
         purged += Evidence.objects.filter(pk=evidence.pk, file_deleted_at__isnull=True).update(file_deleted_at=now)
     if purged:

@@ -30,12 +30,15 @@ from portal.pagination import CursorPagination
 from portal.permissions import permission_from
 from referrals import selectors
 from referrals.intake.api.serializers import ReferralSerializer
-from referrals.models import Action, Decision, Ground, Referral, Status
+from referrals.models import Action, Decision, Ground, Referral
 from referrals.review import selectors as queue_selectors
 from referrals.review import statement_of_reasons as sor
 from referrals.review.permissions import can_act_on, can_see_queues
 from referrals.review.services import claims, decisions
-from referrals.services.reads import law_enforcement_in, referrals_read_audit
+from referrals.review.services import templates as template_services
+from referrals.review.services.templates import DECISION_FIELDS
+from referrals.review.workbench_selectors import templates_visible_to
+from referrals.services.reads import law_enforcement_in
 
 # --- Serializers -------------------------------------------------------------------------------
 
@@ -52,16 +55,50 @@ class QueueSerializer(serializers.Serializer):
     is_member = serializers.BooleanField(help_text="Whether the caller may claim from it")
 
 
+def _template_in_scope(serializer, value):
+    """A template id of the request, as the template (400 on `template` when there is none)."""
+    if value is None:
+        return None
+    template = templates_visible_to(serializer.context["request"].user).filter(pk=value).first()
+    if template is None:
+        raise serializers.ValidationError(_("No template has this id."))
+    return template
+
+
 class RequestInfoInputSerializer(serializers.Serializer):
-    message = serializers.CharField(max_length=claims.MESSAGE_MAX, help_text="The question for the submitter")
+    template = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A request-for-information template's id (SPEC §15): its text, filled in, when no message is given",
+    )
+    message = serializers.CharField(
+        max_length=claims.MESSAGE_MAX, required=False, allow_blank=True, help_text="The question for the submitter"
+    )
+
+    validate_template = _template_in_scope
+
+    def validate(self, data):
+        if data.get("template") is None and not (data.get("message") or "").strip():
+            raise serializers.ValidationError({"message": [_("This field is required.")]})
+        return data
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=Action.choices)
-    ground = serializers.ChoiceField(choices=Ground.choices)
-    policy = serializers.CharField(max_length=300, help_text="The rule or legal provision")
+    """A decision; with `template`, the four fields it gives may be left out (those given win)."""
+
+    template = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A decision template's id (SPEC §15): fills action, ground, policy and statement_of_reasons "
+        "where they are not given; the statement's {account}, {platform}, {reference} and {policy} are filled in",
+    )
+    action = serializers.ChoiceField(choices=Action.choices, required=False)
+    ground = serializers.ChoiceField(choices=Ground.choices, required=False)
+    policy = serializers.CharField(max_length=300, required=False, help_text="The rule or legal provision")
     statement_of_reasons = serializers.CharField(
-        min_length=decisions.STATEMENT_MIN, max_length=decisions.STATEMENT_MAX, trim_whitespace=True
+        min_length=decisions.STATEMENT_MIN, max_length=decisions.STATEMENT_MAX, trim_whitespace=True, required=False
     )
     territorial_scope = serializers.ListField(
         child=serializers.CharField(max_length=2, min_length=2),
@@ -82,6 +119,15 @@ class DecisionInputSerializer(serializers.Serializer):
         default="",
         help_text="Required with unable_to_comply on a removal order",
     )
+
+    validate_template = _template_in_scope
+
+    def validate(self, data):
+        if data.get("template") is None:
+            missing = {name: [_("This field is required.")] for name in DECISION_FIELDS if not data.get(name)}
+            if missing:
+                raise serializers.ValidationError(missing)
+        return data
 
 
 class SubjectRefSerializer(serializers.Serializer):
@@ -177,10 +223,6 @@ def _instant(raw: str, field: str) -> datetime:
     return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
-class WorklistPagination(CursorPagination):
-    ordering = queue_selectors.WORKLIST_ORDER
-
-
 # --- Permissions -------------------------------------------------------------------------------
 
 # Queues do not exist for partners (404, like any outsider).
@@ -213,47 +255,7 @@ class QueueList(APIView):
         return Response(QueueSerializer(summaries, many=True).data)
 
 
-class QueueReferrals(ListAPIView):
-    permission_classes = [IsAuthenticated]  # the queue is fetched in scope: 404 for partners
-    serializer_class = ReferralSerializer
-    pagination_class = WorklistPagination
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=list(queue_selectors.WORKLIST_TABS.values()),
-                description="Which part of the work list (default: routed, waiting to be claimed)",
-            )
-        ]
-    )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no queue
-            return Referral.objects.none()
-        queue = queue_selectors.queue_for(self.request.user, self.kwargs["slug"])
-        wanted = self.request.query_params.get("status", Status.ROUTED)
-        tabs = {status: tab for tab, status in queue_selectors.WORKLIST_TABS.items()}
-        if wanted not in tabs:
-            raise serializers.ValidationError(
-                {"status": [_("Choose one of: %(values)s.") % {"values": ", ".join(tabs)}]}
-            )
-        return queue_selectors.worklist(self.request.user, queue, tab=tabs[wanted])
-
-    def get_serializer_context(self):
-        return _context(self.request)
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        request = self.request
-        filters = {"queue": self.kwargs["slug"], "status": request.query_params.get("status", Status.ROUTED)}
-        referrals_read_audit(
-            user=request.user, referrals=page or (), view="api.worklist", filters=filters, request=request
-        )
-        return page
+# The work list (`GET /api/v1/queues/{slug}/referrals/`) is in referrals.review.api.worklist.
 
 
 class QueueClaim(APIView):
@@ -284,9 +286,9 @@ class ReferralRequestInfo(APIView):
     @extend_schema(request=RequestInfoInputSerializer, responses=ReferralSerializer)
     def post(self, request, id):
         referral = _referral(self, id)
-        data = RequestInfoInputSerializer(data=request.data)
+        data = RequestInfoInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        referral = claims.referral_request_info(
+        referral = template_services.referral_request_info_with_template(
             by=request.user, referral=referral, request=request, **data.validated_data
         )
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
@@ -318,9 +320,11 @@ class ReferralDecision(APIView):
     )
     def post(self, request, id):
         referral = _referral(self, id)
-        data = DecisionInputSerializer(data=request.data)
+        data = DecisionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        decisions.referral_decide(by=request.user, referral=referral, request=request, **data.validated_data)
+        template_services.referral_decide_with_template(
+            by=request.user, referral=referral, request=request, **data.validated_data
+        )
         return Response(ReferralSerializer(_reload(request, referral), context=_context(request)).data)
 
 

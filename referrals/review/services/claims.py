@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -74,10 +75,15 @@ def referral_clock_resume(*, referral: Referral, now: datetime | None = None) ->
 # --- Claiming --------------------------------------------------------------------------------
 
 
-def _claimable(queue: Queue):
-    return Referral.objects.filter(queue=queue, status=Status.ROUTED, assignee__isnull=True).order_by(
-        "-priority", "due_at", "received_at"
-    )
+def _claimable(queue: Queue, *, languages=()):
+    """The queue's claimable referrals, top first: those in `languages` (the languages the
+    reviewer reads, SPEC §15) before the rest, then by priority and deadline."""
+    qs = Referral.objects.filter(queue=queue, status=Status.ROUTED, assignee__isnull=True)
+    order = ["-priority", "due_at", "received_at"]
+    if languages:
+        qs = qs.annotate(other_language=Case(When(language__in=list(languages), then=0), default=1))
+        order.insert(0, "other_language")
+    return qs.order_by(*order)
 
 
 def _after_claim(by, referral: Referral, request=None) -> Referral:
@@ -98,9 +104,10 @@ def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
     """
     if not can_work_queue(by, queue):
         raise NotAllowed(_("You are not a member of this queue."))
+    languages = getattr(by, "reads_languages", None) or ()
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():
-            referral = _claimable(queue).select_for_update(skip_locked=True, of=("self",)).first()
+            referral = _claimable(queue, languages=languages).select_for_update(skip_locked=True, of=("self",)).first()
             if referral is None:
                 return None
             Referral.objects.filter(pk=referral.pk).update(status=Status.IN_REVIEW, assignee=by)
@@ -108,7 +115,7 @@ def referral_claim_next(*, by, queue: Queue, request=None) -> Referral | None:
             return _after_claim(by, referral, request)
     for _attempt in range(20):
         with transaction.atomic():
-            referral = _claimable(queue).first()
+            referral = _claimable(queue, languages=languages).first()
             if referral is None:
                 return None
             claimed = Referral.objects.filter(pk=referral.pk, status=Status.ROUTED, assignee__isnull=True).update(

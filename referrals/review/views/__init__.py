@@ -27,18 +27,22 @@ from referrals.engine import routing
 from referrals.engine.clock import clock_of
 from referrals.models import Referral
 from referrals.review import selectors as queue_selectors
+from referrals.review import workbench_selectors
 from referrals.review.forms import DecisionForm, QueueForm, ReassignForm, RequestInfoForm, RuleForm, TryItForm
 from referrals.review.permissions import (
     can_act_on,
     can_claim,
+    can_decide_in_bulk,
     can_manage_routing,
     can_reassign,
     can_see_statement_errors,
     can_work_queue,
     require_queue_access,
 )
-from referrals.review.services import claims, decisions, statements
+from referrals.review.services import claims, statements
 from referrals.review.services import queues as queue_services
+from referrals.review.services import templates as template_services
+from referrals.review.views import deciding
 from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
@@ -97,33 +101,6 @@ def queue_list(request):
         "statement_counts": queue_selectors.statement_counts(request.user),
     }
     return render(request, "referrals/queue_list.html", context)
-
-
-@login_required
-def queue_detail(request, slug: str):
-    queue = queue_selectors.queue_for(request.user, slug)
-    tab = request.GET.get("tab", "waiting")
-    if tab not in queue_selectors.WORKLIST_TABS:
-        tab = "waiting"
-    page = Paginator(queue_selectors.worklist(request.user, queue, tab=tab), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    filters = {"queue": queue.slug, "tab": tab, "page": request.GET.get("page")}
-    referrals_read_audit(
-        user=request.user, referrals=page.object_list, view="worklist", filters=filters, request=request
-    )
-    now = timezone.now()
-    context = {
-        "queue": queue,
-        "tab": tab,
-        "tabs": [("waiting", _("Waiting")), ("in_review", _("In review")), ("needs_info", _("Needs information"))],
-        "page": page,
-        "rows": _clock_rows(page.object_list, now),
-        "query": f"tab={tab}",
-        "can_claim": can_work_queue(request.user, queue),
-        "can_manage": can_manage_routing(request.user),
-    }
-    return render(request, "referrals/queue_detail.html", context)
 
 
 @login_required
@@ -250,8 +227,14 @@ def subject_detail(request, id):
     subject = get_object_or_404(queue_selectors.subjects_visible_to(request.user), pk=id)
     before = keyset_position(request.GET.get("before"))
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
+    # Reviewers and leads may select the open ones (this account's and its linked accounts') to
+    # decide at once (SPEC §15); one read audit names every request the page shows.
+    bulk = can_decide_in_bulk(request.user)
+    open_referrals = workbench_selectors.subject_open_referrals(request.user, subject) if bulk else []
+    listed = {r.pk for r in referrals}
+    shown = [*referrals, *(r for r in open_referrals if r.pk not in listed)]
     filters = {"subject": subject.pk, "before": before}
-    referrals_read_audit(user=request.user, referrals=referrals, view="subject", filters=filters, request=request)
+    referrals_read_audit(user=request.user, referrals=shown, view="subject", filters=filters, request=request)
     linked = queue_selectors.subject_linked(request.user, subject)
     size = queue_selectors.SUBJECT_LIST_SIZE
     context = {
@@ -262,6 +245,8 @@ def subject_detail(request, id):
         "linked": list(linked[:size]),
         "linked_count": queue_selectors.subject_linked_count(request.user, subject),
         "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
+        "can_decide_in_bulk": bulk,
+        "open_rows": _clock_rows(open_referrals, timezone.now()),
     }
     return render(request, "referrals/subject_detail.html", context)
 
@@ -343,14 +328,14 @@ def referral_request_info(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    form = RequestInfoForm(request.POST)
+    form = RequestInfoForm(request.POST, referral=referral, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Write the question for the submitter."))
         return _back(referral)
     return act(
         request,
-        lambda: claims.referral_request_info(
-            by=request.user, referral=referral, message=form.cleaned_data["message"], request=request
+        lambda: template_services.referral_request_info_with_template(
+            by=request.user, referral=referral, request=request, **form.cleaned_data
         ),
         success=_("Question sent; the clock is paused until the submitter answers."),
         redirect_to=_page(referral),
@@ -363,18 +348,24 @@ def referral_decide(request, reference: str):
     referral = _referral(request, reference)
     if not can_act_on(request.user, referral):
         raise PermissionDenied
-    form = DecisionForm(request.POST or None, referral=referral)
+    if request.method == "POST" and deciding.APPLY_TEMPLATE in request.POST:
+        form = DecisionForm(referral=referral, user=request.user)
+        deciding.template_applied(form, request.POST)
+        return render(request, "referrals/queue_decision.html", {"referral": referral, "form": form})
+    form = DecisionForm(request.POST or None, referral=referral, user=request.user)
     if request.method == "POST" and form.is_valid():
         # A decision the form lets through but the service finds invalid comes back on the
         # form; any other refusal is a message on the referral page.
         try:
             return act(
                 request,
-                lambda: decisions.referral_decide(
+                lambda: template_services.referral_decide_with_template(
                     by=request.user, referral=referral, request=request, **form.cleaned_data
                 ),
                 success=_("Decision recorded; the submitter has been told."),
-                redirect_to=_page(referral),
+                # "Decide and claim next" claims the following referral once this one is recorded.
+                redirect_to=lambda _decision: deciding.after_decision(request, referral),
+                failure_redirect_to=_page(referral),
             )
         except ValidationError as exc:
             show_on_form(form, exc)

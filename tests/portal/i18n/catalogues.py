@@ -132,7 +132,8 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in {"script", "style"}:
+        # Keys (<kbd>j</kbd>) and code are the same in every language.
+        if tag in {"script", "style", "kbd", "code"}:
             self._skip += 1
         for name, value in attrs:
             if name in READ_ATTRIBUTES and value:
@@ -141,7 +142,7 @@ class _Text(HTMLParser):
                 self._check(value)
 
     def handle_endtag(self, tag):
-        if tag in {"script", "style"}:
+        if tag in {"script", "style", "kbd", "code"}:
             self._skip = max(0, self._skip - 1)
 
     def handle_data(self, data):
