@@ -415,3 +415,30 @@ def exposure_by_member(user, day, *, limit: int) -> QuerySet[ExposureDay]:
         )
         .order_by("-total", "user__email")
     )
+
+
+# How far down a work list the review page looks for the referral's neighbours (`j`/`k`).
+NEIGHBOUR_WINDOW = 500
+
+
+def worklist_neighbours(user, referral: Referral) -> tuple[str | None, str | None]:
+    """The references before and after `referral` in its queue's work list, in the list's
+    order, for the review page's `k`/`j` (SPEC §15): one query over the list's first
+    NEIGHBOUR_WINDOW rows; (None, None) outside them, or for someone who cannot work it."""
+    queue = referral.queue
+    if queue is None or referral.status not in WORKLIST_STATUSES or not can_see_queues(user):
+        return None, None
+    from referrals.selectors import referrals_visible_to
+
+    rows = (
+        referrals_visible_to(user)
+        .filter(queue=queue, status__in=WORKLIST_STATUSES)
+        .order_by(*WORKLIST_ORDER, "seq")
+        .values_list("seq", "received_at")[:NEIGHBOUR_WINDOW]
+    )
+    references = [Referral(seq=seq, received_at=received_at).reference for seq, received_at in rows]
+    try:
+        at = references.index(referral.reference)
+    except ValueError:
+        return None, None
+    return (references[at - 1] if at > 0 else None), (references[at + 1] if at + 1 < len(references) else None)

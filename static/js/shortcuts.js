@@ -1,5 +1,5 @@
 // Keyboard shortcuts of the work list and the review page (SPEC §15): j/k move through the
-// list's rows, c claims the next referral (submits the queue's claim form), d goes to the
+// list's rows (on the review page: open the queue's next or previous referral), c claims the next referral (submits the queue's claim form), d goes to the
 // decision form's first field, ? opens the list of them (a <dialog>: Esc or its button close it).
 // A key never acts while one types (input, textarea, select, contenteditable) nor with Ctrl,
 // Alt or Cmd held, so the browser's and screen readers' own shortcuts keep working.
@@ -55,7 +55,13 @@ export default function (root) {
   const move = (step) => {
     const rows = [...document.querySelectorAll("[data-shortcut-row]")];
     if (!rows.length) {
-      say(gettext("There is no list of referrals on this page."));
+      // The review page: the next or previous referral of the queue's work list.
+      const link = document.querySelector(step > 0 ? "a[data-shortcut-next]" : "a[data-shortcut-previous]");
+      if (link) {
+        window.location.assign(link.href);
+        return;
+      }
+      say(step > 0 ? gettext("This is the last referral of the queue.") : gettext("This is the first referral of the queue."));
       return;
     }
     const current = rows.findIndex((row) => row.contains(document.activeElement));

@@ -68,8 +68,8 @@ def test_the_review_page_offers_claim_next_and_the_shortcuts_to_the_queues_revie
     assert "Claim next from General" in page
     # `d` goes to the decision form: the one labelled by its heading.
     assert re.search(r'<form method="post" action="/referrals/[^"]+/decide/" aria-labelledby="decide-h"', page)
-    # `j`/`k` move on the list only.
-    assert "<kbd>j</kbd>" not in _dialog(page)
+    # On the review page `j`/`k` open the queue's next and previous referral.
+    assert "<dt><kbd>j</kbd></dt><dd>Open the next referral of the queue</dd>" in _dialog(page)
 
 
 def test_the_review_page_has_no_claim_form_for_those_outside_the_queue(client_for, reviewer, policy, other_ngo_member):
@@ -101,3 +101,27 @@ def test_the_review_page_lays_out_details_evidence_and_decision_for_the_desktop(
         assert block in page
     # In the panel the decision comes before the routing reasons and the accounts named.
     assert page.index('id="decide-h"') < page.index("Why it was routed here") < page.index("Accounts named")
+
+
+def test_the_review_page_links_the_queues_previous_and_next_referral_for_k_and_j(
+    client_for, reviewer, ngo_member, other_ngo_member
+):
+    Queue.objects.get(slug="general").members.add(reviewer)
+    first, middle, last = (routed(other_ngo_member) for _ in range(3))
+    order = [r.reference for r in (first, middle, last)]
+
+    page = client_for(reviewer).get(f"/referrals/{middle.reference}/").content.decode()
+
+    near = re.search(r'<nav class="queue-neighbours".*?</nav>', page, re.S).group(0)
+    previous = re.search(r'href="/referrals/([^/]+)/" rel="prev" data-shortcut-previous', near).group(1)
+    following = re.search(r'href="/referrals/([^/]+)/" rel="next" data-shortcut-next', near).group(1)
+    assert [previous, middle.reference, following] == order or [following, middle.reference, previous] == order
+    assert "Open the next referral of the queue" in _dialog(page)
+
+
+def test_the_first_referral_has_no_previous_and_partners_get_no_neighbours(client_for, reviewer, other_ngo_member):
+    Queue.objects.get(slug="general").members.add(reviewer)
+    only = routed(other_ngo_member)
+
+    assert "queue-neighbours" not in client_for(reviewer).get(f"/referrals/{only.reference}/").content.decode()
+    assert "queue-neighbours" not in client_for(other_ngo_member).get(f"/referrals/{only.reference}/").content.decode()
