@@ -234,4 +234,44 @@ def seed(context: dict) -> dict:
             "good_faith_confirmed": True,
         },
     )
+    _templates(users["lead@demo.test"])
     return {"referrals": [*created.values(), *(r for r in (duplicate, received) if r)]}
+
+
+# The workbench's templates a reviewer finds in the decision and question forms (SPEC §15).
+TEMPLATES = [
+    {
+        "name": "Recruitment for a proscribed group",
+        "kinds": ["notice", "le_referral"],
+        "action": "account_suspended",
+        "ground": "terms",
+        "policy": "Violent extremist organisations policy 2.1",
+        "statement_of_reasons": "The account {account} on {platform} recruits for a proscribed organisation "
+        "and links to its channels, which {policy} prohibits. Referral {reference}.",
+    },
+    {
+        "name": "Propaganda post removed",
+        "kinds": [],
+        "action": "content_removed",
+        "ground": "terms",
+        "policy": "Violent extremist organisations policy 3.4",
+        "statement_of_reasons": "The content posted by {account} glorifies a terrorist attack and shares the "
+        "group's propaganda, which {policy} prohibits.",
+    },
+    {
+        "name": "Ask for the original link",
+        "kinds": [],
+        "action": "",
+        "statement_of_reasons": "Could you send the address of the original post by {account}, or a "
+        "screenshot showing its date? We could not find it on {platform}.",
+    },
+]
+
+
+def _templates(lead) -> None:
+    from referrals.models import DecisionTemplate
+    from referrals.review.services.templates import template_create
+
+    for fields in TEMPLATES:
+        if not DecisionTemplate.objects.filter(name=fields["name"]).exists():
+            template_create(by=lead, **fields)

@@ -68,3 +68,14 @@ def test_the_demo_speaks_french_and_arabic_through_two_partner_members(routing_t
     assert people["ngo@demo.test"].language == ""
     for email in ("ngo-fr@demo.test", "ngo-ar@demo.test"):
         assert Membership.objects.get(user__email=email).role == "ngo_member"
+
+
+def test_the_demo_has_decision_and_question_templates_once(routing_table):
+    from referrals.models import DecisionTemplate
+
+    _seed()
+    _seed()
+    templates = {t.name: t for t in DecisionTemplate.objects.all()}
+    assert len(templates) == 3
+    assert templates["Recruitment for a proscribed group"].action == "account_suspended"
+    assert templates["Ask for the original link"].is_request_for_information
