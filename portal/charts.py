@@ -267,7 +267,13 @@ def _period_labels(data: Sequence[Datum], x: Callable[[int], float], height: int
         placed = [(0, "start")] + ([(len(data) - 1, "end")] if len(data) > 1 else [])
     else:
         label_every = max(1, math.ceil(len(data) / 8))
-        placed = [(i, "middle") for i in range(len(data)) if i % label_every == 0 or i == len(data) - 1]
+        last = len(data) - 1
+        # The end labels are anchored inwards, so they are not cut off at the chart's edges.
+        placed = [
+            (i, "start" if i == 0 and last else "end" if i == last and last else "middle")
+            for i in range(len(data))
+            if i % label_every == 0 or i == last
+        ]
     return [
         format_html(
             '<text x="{}" y="{}" fill="{}" font-size="13" text-anchor="{}">{}</text>',

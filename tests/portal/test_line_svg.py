@@ -51,3 +51,11 @@ def test_with_nothing_to_draw_the_empty_text_replaces_the_grid():
 
 def test_places_set_the_decimals_of_shares_and_fractions():
     assert (show(0.0463, "%", 2), show(2.5, "", 2), show(1234, "", 2)) == ("4.63 %", "2.50", "1,234")
+
+
+def test_the_first_and_last_period_labels_are_anchored_inwards_so_they_are_not_cut_off():
+    from portal.charts import Datum, line_svg
+
+    svg = line_svg([Datum(f"2026-0{i}", i) for i in range(1, 7)], chart_id="c", title="t", description="d")
+    anchors = re.findall(r'text-anchor="(\w+)">2026-0\d<', str(svg))
+    assert anchors[0] == "start" and anchors[-1] == "end" and set(anchors[1:-1]) == {"middle"}
