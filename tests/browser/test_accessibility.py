@@ -163,6 +163,7 @@ def reviewer(audit: Audit, user) -> None:
     audit.visit(f"/referrals/{referral.reference}/")
     audit.submit_form_with_errors(f"/referrals/{referral.reference}/", "form[aria-labelledby=decide-h]")
     audit.visit(f"/subjects/{subject.pk}/")
+    audit.visit(f"/subjects/{subject.pk}/?select=1")
     # The workbench: notes, the search, a filtered work list, the bulk decision of a selection.
     audit.visit(f"/referrals/{referral.reference}/notes/")
     audit.visit(f"/subjects/?q={subject.account}")

@@ -228,9 +228,11 @@ def subject_detail(request, id):
     before = keyset_position(request.GET.get("before"))
     referrals = list(queue_selectors.subject_referrals(request.user, subject, before=before))
     # Reviewers and leads may select the open ones (this account's and its linked accounts') to
-    # decide at once (SPEC §15); one read audit names every request the page shows.
+    # decide at once (SPEC §15), on asking (`?select=1`): for a hyper account that read is most of
+    # the page's time; one read audit names every request the page shows.
     bulk = can_decide_in_bulk(request.user)
-    open_referrals = workbench_selectors.subject_open_referrals(request.user, subject) if bulk else []
+    selecting = bulk and request.GET.get("select") == "1"
+    open_referrals = workbench_selectors.subject_open_referrals(request.user, subject) if selecting else []
     listed = {r.pk for r in referrals}
     shown = [*referrals, *(r for r in open_referrals if r.pk not in listed)]
     filters = {"subject": subject.pk, "before": before}
@@ -246,6 +248,7 @@ def subject_detail(request, id):
         "linked_count": queue_selectors.subject_linked_count(request.user, subject),
         "holds": subject.holds.filter(released_at__isnull=True).order_by("until"),
         "can_decide_in_bulk": bulk,
+        "selecting": selecting,
         "open_rows": _clock_rows(open_referrals, timezone.now()),
     }
     return render(request, "referrals/subject_detail.html", context)

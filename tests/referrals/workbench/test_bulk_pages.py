@@ -125,7 +125,11 @@ def test_an_accounts_page_offers_its_and_its_linked_accounts_open_referrals(clie
     closed = decided(lead, ngo_member, accounts=("main",), decision={"apply_to_subject": False})
     subject = Subject.objects.get(account="main")
 
-    page = client_for(reviewer).get(f"/subjects/{subject.id}/").content.decode()
+    client = client_for(reviewer)
+    # The page offers the selection; the open referrals are read only when asked for.
+    assert 'href="?select=1#open-h"' in client.get(f"/subjects/{subject.id}/").content.decode()
+    assert 'name="referrals"' not in client.get(f"/subjects/{subject.id}/").content.decode()
+    page = client.get(f"/subjects/{subject.id}/", {"select": "1"}).content.decode()
 
     assert 'action="/decisions/bulk/"' in page
     for referral in (both, linked_only):
@@ -137,6 +141,6 @@ def test_an_accounts_page_offers_its_and_its_linked_accounts_open_referrals(clie
 def test_policy_staff_see_no_selection_on_an_accounts_page(client_for, policy, ngo_member):
     notice = routed(ngo_member, accounts=("main",))
 
-    page = client_for(policy).get(f"/subjects/{notice.targets.get().subject_id}/").content.decode()
+    page = client_for(policy).get(f"/subjects/{notice.targets.get().subject_id}/", {"select": "1"}).content.decode()
 
     assert 'name="referrals"' not in page
