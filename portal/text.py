@@ -12,6 +12,8 @@ import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import DomainError
+
 NUL_MESSAGE = _("Null characters are not allowed.")  # the words of Django's and DRF's own validator
 SURROGATE_MESSAGE = _("Not valid Unicode: lone surrogates (\\ud800-\\udfff) are not allowed.")
 
@@ -42,3 +44,21 @@ def strip_format_characters(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c for c in text if c in KEPT_FORMAT_CHARACTERS or unicodedata.category(c) != "Cf")
+
+
+TOO_LONG_MESSAGE = _("Keep this under %(max)s characters.")
+
+
+def free_text_clean(value, *, field: str, limit: int, empty=None, too_long=TOO_LONG_MESSAGE) -> str:
+    """Free text as it is kept: without invisible format characters, trimmed, storable, at
+    most `limit` characters, and not empty when an `empty` message is given. Otherwise a
+    DomainError on `field`; `too_long` may name `%(max)s` and `%(count)s`."""
+    text = strip_format_characters(str(value or "")).strip()
+    problem = text_problem(text)
+    if problem:
+        raise DomainError(problem, field=field)
+    if empty is not None and not text:
+        raise DomainError(str(empty), field=field)
+    if len(text) > limit:
+        raise DomainError(str(too_long) % {"max": limit, "count": len(text)}, field=field)
+    return text

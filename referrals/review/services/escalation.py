@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.audit import audit
-from portal.errors import DomainError, NotAllowed, TransitionError
+from portal.errors import NotAllowed, TransitionError
 from portal.notifications import notify_users
-from portal.text import strip_format_characters, text_problem
+from portal.text import free_text_clean
 from referrals.models import Queue, Referral, Status
 from referrals.review.permissions import ESCALATIONS_QUEUE, can_escalate
 from referrals.review.services.claims import WORKABLE, locked
@@ -46,19 +46,13 @@ def escalations_queue() -> Queue:
 
 
 def _reason_clean(reason: str) -> str:
-    reason = strip_format_characters(reason or "").strip()
-    problem = text_problem(reason)
-    if problem:
-        raise DomainError(problem, field="reason")
-    if not reason:
-        raise DomainError(_("Say why the queue leads should take this referral."), field="reason")
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            _("Keep the reason to %(max)s characters (this one has %(count)s).")
-            % {"max": REASON_MAX, "count": len(reason)},
-            field="reason",
-        )
-    return reason
+    return free_text_clean(
+        reason,
+        field="reason",
+        limit=REASON_MAX,
+        empty=_("Say why the queue leads should take this referral."),
+        too_long=_("Keep the reason to %(max)s characters (this one has %(count)s)."),
+    )
 
 
 @transaction.atomic

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import audit
-from portal.errors import DomainError, NotAllowed
-from portal.text import strip_format_characters, text_problem
+from portal.errors import NotAllowed
+from portal.text import free_text_clean
 from referrals.models import Note, Referral
 from referrals.review.permissions import can_keep_notes
 
@@ -22,18 +22,13 @@ NOTE_MAX = 5000
 def note_body_clean(body: str) -> str:
     """The note as it is kept: free text without invisible format characters, trimmed,
     1–5,000 characters (DomainError on `body` otherwise)."""
-    body = strip_format_characters(body or "").strip()
-    problem = text_problem(body)
-    if problem:
-        raise DomainError(problem, field="body")
-    if not body:
-        raise DomainError(_("Write the note."), field="body")
-    if len(body) > NOTE_MAX:
-        raise DomainError(
-            _("Keep the note to %(max)s characters (this one has %(count)s).") % {"max": NOTE_MAX, "count": len(body)},
-            field="body",
-        )
-    return body
+    return free_text_clean(
+        body,
+        field="body",
+        limit=NOTE_MAX,
+        empty=_("Write the note."),
+        too_long=_("Keep the note to %(max)s characters (this one has %(count)s)."),
+    )
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed
-from portal.text import strip_format_characters, text_problem
+from portal.text import free_text_clean
 from referrals.models import Action, Decision, DecisionTemplate, Ground, Kind, Referral
 from referrals.review.permissions import can_manage_templates
 from referrals.review.services.claims import MESSAGE_MAX, referral_request_info
@@ -129,15 +129,7 @@ def _require_lead(by) -> None:
 
 
 def _text(value, field: str, *, limit: int, required: bool = False) -> str:
-    value = strip_format_characters(str(value or "")).strip()
-    problem = text_problem(value)
-    if problem:
-        raise DomainError(problem, field=field)
-    if required and not value:
-        raise DomainError(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise DomainError(_("Keep this under %(max)s characters.") % {"max": limit}, field=field)
-    return value
+    return free_text_clean(value, field=field, limit=limit, empty=_("This field is required.") if required else None)
 
 
 def _clean(values: dict) -> dict:
