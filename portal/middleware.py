@@ -33,7 +33,8 @@ class PrivateCacheMiddleware:
     that carries credentials counts, even one that reached no view), so neither a
     shared proxy nor the browser's history or back button keeps what they were shown.
 
-    Responses to anonymous visitors keep their own policy (the public transparency report,
+    Responses that their view declares `public`, and responses to anonymous visitors, keep
+    their own policy (the public transparency report,
     the calendar feed that calendar applications fetch by its secret address).
     """
 
@@ -44,6 +45,9 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
-        if signed_in and "no-store" not in response.get("Cache-Control", ""):
+        policy = response.get("Cache-Control", "")
+        # A view that declares its response public (the scripts' strings, the same for everyone
+        # in a language) keeps that policy.
+        if signed_in and "no-store" not in policy and "public" not in policy:
             response["Cache-Control"] = "private, no-store"
         return response

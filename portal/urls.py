@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dashboards import views
@@ -37,7 +36,7 @@ urlpatterns = [
     path("transparency/report.json", transparency_views.transparency_json, name="transparency-json"),
     path("account/preferences/", account_views.preferences, name="preferences"),
     path("i18n/language/", account_views.language_switch, name="set_language"),
-    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
+    path("jsi18n/<slug:language>/", account_views.javascript_catalogue, name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -2,12 +2,14 @@
 
 import contextlib
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from portal.accounts.preferences import PreferencesForm
 from portal.accounts.roles import is_platform
@@ -63,3 +65,16 @@ def language_switch(request):
         with contextlib.suppress(DomainError):
             user_set_preferences(user=user, language=language, time_zone=user.time_zone, request=request)
     return response
+
+
+_catalogue = JavaScriptCatalog.as_view(domain="djangojs")
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def javascript_catalogue(request, language: str):
+    """The scripts' strings in `language` (Django's JavaScript catalogue). The language is in
+    the address, so the browser keeps one copy per language and fetches it once a day instead
+    of with every page; it holds nothing of the person's (see portal.middleware)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    with translation.override(language if language in codes else settings.LANGUAGE_CODE):
+        return _catalogue(request)

@@ -1,5 +1,6 @@
 """Which language and time zone a page, an API answer and an e-mail are in (SPEC §20)."""
 
+import json
 import re
 
 import pytest
@@ -163,3 +164,19 @@ def test_each_recipient_is_written_to_in_their_language_and_time_zone(
     assert arabic.subject != french.subject
     assert {n.user_id: n.subject for n in notes} == {ngo_member.pk: arabic.subject, ngo_admin.pk: french.subject}
     assert timezone.get_current_timezone_name() == "UTC"  # nothing leaks into the caller
+
+
+def test_the_scripts_strings_come_once_a_day_per_language_even_for_a_signed_in_person(client_for, ngo_member):
+    client = client_for(ngo_member)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<script src="/jsi18n/fr/"></script>' in page
+
+    catalogue = client.get("/jsi18n/fr/")
+    assert catalogue.status_code == 200
+    assert "en retard de %(time)s" in catalogue.content.decode()
+    assert catalogue["Cache-Control"] == "public, max-age=86400"
+    # Pages stay private.
+    assert client.get("/").get("Cache-Control") == "private, no-store"
+    # The address names the language, whatever the person's own setting; unknown: English.
+    assert json.dumps("متأخر بمقدار")[1:-1] in client.get("/jsi18n/ar/").content.decode()  # as JavaScript escapes it
+    assert "en retard" not in client.get("/jsi18n/xx/").content.decode()
