@@ -24,11 +24,15 @@ from referrals.models import (
     Decision,
     Evidence,
     Kind,
+    MediaHash,
+    MediaMatch,
     Queue,
     Referral,
+    Resemblance,
     StatementSubmission,
     Status,
     Subject,
+    SubjectLink,
     Target,
     TimelineEvent,
     subject_counts_recount,
@@ -221,21 +225,26 @@ def reset(log: Callable[[str], None] = print) -> None:
     log(f"Deleted the generated referrals and subjects in {time.monotonic() - started:.1f}s.")
 
 
-def reset_referrals_of(organisations, *, account_prefix: str | None = None) -> None:
+def reset_referrals_of(organisations, *, account_prefix: str | None = None, platforms: tuple[str, ...] = ()) -> None:
     """Delete the referrals of `organisations` with their targets, events, decisions and
-    evidence rows, then the subjects named `account_prefix…` that nothing names any more.
+    evidence rows (with its image hashes and matches, and the signals' resemblances), then the
+    subjects named `account_prefix…` or on one of `platforms` that nothing names any more, with
+    their co-referral links.
 
     Plain SQL in one transaction: the ORM's cascade would load every row first.
     """
-    orgs = [o.pk for o in organisations]
-    if not orgs:
-        return
+    orgs = [o.pk for o in organisations] or [None]  # none: only the subjects nothing names
     q = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(orgs))
     seqs = f"SELECT seq FROM {q(Referral._meta.db_table)} WHERE organisation_id IN ({marks})"
     decisions = f"SELECT id FROM {q(Decision._meta.db_table)} WHERE referral_id IN ({seqs})"
+    evidence = f"SELECT id FROM {q(Evidence._meta.db_table)} WHERE referral_id IN ({seqs})"
     statements = [
         (f"DELETE FROM {q(StatementSubmission._meta.db_table)} WHERE decision_id IN ({decisions})", orgs),
+        (f"DELETE FROM {q(MediaMatch._meta.db_table)} WHERE evidence_id IN ({evidence})", orgs),
+        (f"DELETE FROM {q(MediaMatch._meta.db_table)} WHERE earlier_id IN ({evidence})", orgs),
+        (f"DELETE FROM {q(MediaHash._meta.db_table)} WHERE evidence_id IN ({evidence})", orgs),
+        (f"DELETE FROM {q(Resemblance._meta.db_table)} WHERE referral_id IN ({seqs})", orgs),
         *(
             (f"DELETE FROM {q(model._meta.db_table)} WHERE referral_id IN ({seqs})", orgs)
             for model in (TimelineEvent, Evidence, Decision, Target, Referral.holds.rel.related_model)
@@ -247,16 +256,34 @@ def reset_referrals_of(organisations, *, account_prefix: str | None = None) -> N
         ),
         (f"DELETE FROM {q(Referral._meta.db_table)} WHERE organisation_id IN ({marks})", orgs),
     ]
-    if account_prefix:
+    if account_prefix or platforms:
+        whose, whose_params = [], []
+        if account_prefix:
+            whose.append("s.account LIKE %s ESCAPE '!'")
+            whose_params.append(account_prefix.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%")
+        if platforms:
+            whose.append(f"s.platform IN ({', '.join(['%s'] * len(platforms))})")
+            whose_params += list(platforms)
         orphans = (
-            f"SELECT id FROM {q(Subject._meta.db_table)} s WHERE s.account LIKE %s ESCAPE '!' AND NOT EXISTS "
+            f"SELECT id FROM {q(Subject._meta.db_table)} s WHERE ({' OR '.join(whose)}) AND NOT EXISTS "
             f"(SELECT 1 FROM {q(Target._meta.db_table)} t WHERE t.subject_id = s.id)"
         )
-        like = account_prefix.replace("!", "!!").replace("_", "!_").replace("%", "!%") + "%"
-        link = q(Subject.linked.through._meta.db_table)
+        # One column per statement: `a IN (…) OR b IN (…)` cannot become a semi-join, and with
+        # more orphans than work_mem hashes PostgreSQL runs the subquery once per row.
+        columns = [
+            (Subject.linked.through, "from_subject_id"),
+            (Subject.linked.through, "to_subject_id"),
+            (SubjectLink, "subject_id"),
+            (SubjectLink, "other_id"),
+            (Resemblance, "subject_id"),
+        ]
+        # The orphans are found once (a scan of every subject), then read by each statement.
+        kept = "SELECT id FROM bench_orphans"
         statements += [
-            (f"DELETE FROM {link} WHERE from_subject_id IN ({orphans}) OR to_subject_id IN ({orphans})", [like, like]),
-            (f"DELETE FROM {q(Subject._meta.db_table)} WHERE id IN ({orphans})", [like]),
+            (f"CREATE TEMPORARY TABLE bench_orphans AS {orphans}", whose_params),
+            *((f"DELETE FROM {q(m._meta.db_table)} WHERE {c} IN ({kept})", []) for m, c in columns),
+            (f"DELETE FROM {q(Subject._meta.db_table)} WHERE id IN ({kept})", []),
+            ("DROP TABLE bench_orphans", []),
         ]
     with transaction.atomic(), connection.cursor() as cursor:
         for sql, params in statements:

@@ -22,6 +22,9 @@ from .cast import reset_referrals_of
 
 BENCH_PREFIX = "bench-"
 BENCH_ACCOUNT = "bench_"
+# The platform of the look-alike section's suspended accounts and candidates: its own, so they
+# are exactly the ones compared, and deleted with the benchmark's referrals.
+BENCH_PLATFORM = "bench.example"
 ROOT = Path(settings.BASE_DIR)
 LOG_DIR = ROOT / "var" / "bench"
 
@@ -51,8 +54,12 @@ def bench_member(slug: str, *, trusted: bool = False, role: str = Role.NGO_MEMBE
 
 
 def bench_cleanup() -> None:
-    """Delete every referral the benchmark itself filed (the load data stays)."""
-    reset_referrals_of(Organisation.objects.filter(slug__startswith=BENCH_PREFIX), account_prefix=BENCH_ACCOUNT)
+    """Delete every referral the benchmark itself filed, and its subjects (the load data stays)."""
+    reset_referrals_of(
+        Organisation.objects.filter(slug__startswith=BENCH_PREFIX),
+        account_prefix=BENCH_ACCOUNT,
+        platforms=(BENCH_PLATFORM,),
+    )
 
 
 def free_port() -> int:

@@ -48,6 +48,7 @@ from benchmarks.cast import (
     picker,
 )
 from referrals.engine import routing
+from referrals.engine.folding import fold_handle
 from referrals.models import (
     LEGAL_KINDS,
     Action,
@@ -65,6 +66,7 @@ from referrals.models import (
 from referrals.review.selectors import routing_table_load
 from referrals.review.services.routing import FALLBACK_QUEUE
 
+from .load_surfacing import links_add
 from .rows import RowWriter
 
 
@@ -94,15 +96,7 @@ class Generator:
         tag = uuid.uuid4().hex[:6]  # a second run beside the first names new pooled accounts
 
         def subject(account):
-            return {
-                "id": uuid.uuid4(),
-                "platform": pick_platform(),
-                "account": account,
-                "created_at": self.start,
-                "suspended_at": None,
-                "suspended_by_id": None,
-                "referral_count": 0,  # added per batch by subject_counts_recount
-            }
+            return subject_row(pick_platform(), account, self.start)
 
         hyper = [subject(f"{ACCOUNT_PREFIX}hyper_{tag}_{k}") for k in range(1, HYPER_SUBJECTS + 1)]
         amplifiers = [subject(f"{ACCOUNT_PREFIX}amp_{tag}_{k}") for k in range(1, max(10, self.n // 25) + 1)]
@@ -130,7 +124,16 @@ class Generator:
         first_seq = self.writer.reserve_keys(Referral, self.n)
         times = self._receipt_times()
         self._routes: dict = {}
-        counts = {"referrals": 0, "targets": 0, "events": 0, "decisions": 0, "evidence": 0, "subjects": 0, "links": 0}
+        counts = {
+            "referrals": 0,
+            "targets": 0,
+            "events": 0,
+            "decisions": 0,
+            "evidence": 0,
+            "subjects": 0,
+            "links": 0,
+            "subject_links": 0,
+        }
         self._linked: set = set()
         for offset in range(0, self.n, self.batch):
             indexes = range(offset, min(offset + self.batch, self.n))
@@ -147,8 +150,11 @@ class Generator:
                     (TimelineEvent, "events"),
                 ):
                     counts[key] += self.writer.write(model, rows[key])
-                # Intake keeps Subject.referral_count; this writer bypasses it, so add the batch.
-                subject_counts_recount(seq_from=first_seq + indexes.start, seq_to=first_seq + indexes.stop - 1)
+                # Intake keeps Subject.referral_count and the co-referral weights; this writer
+                # bypasses it, so add the batch's.
+                block = {"seq_from": first_seq + indexes.start, "seq_to": first_seq + indexes.stop - 1}
+                subject_counts_recount(**block)
+                counts["subject_links"] += links_add(**block)
             done = indexes.stop
             rate = done / max(time.monotonic() - started, 1e-6)
             self.log(f"  {done:>10,} / {self.n:,} referrals ({rate:,.0f}/s)")
@@ -307,6 +313,9 @@ class Generator:
             "assignee_id": None,
             "routing_reasons": [],
             "related_id": None,
+            "detector": "",
+            "signal_reasons": [],
+            "surfaced_subject_id": None,
             "updated_at": self.now,
         }
 
@@ -325,15 +334,7 @@ class Generator:
             elif r < 0.35:
                 subject, pooled = rng.choice(pools.amplifiers), True
             else:
-                subject = {
-                    "id": uuid.uuid4(),
-                    "platform": self._pickers["platform"](),
-                    "account": f"{ACCOUNT_PREFIX}{seq}_{position}",
-                    "created_at": received_at,
-                    "suspended_at": None,
-                    "suspended_by_id": None,
-                    "referral_count": 0,  # added per batch by subject_counts_recount
-                }
+                subject = subject_row(self._pickers["platform"](), f"{ACCOUNT_PREFIX}{seq}_{position}", received_at)
                 out["subjects"].append(subject)
                 pooled = False
             if subject["id"] in chosen:
@@ -427,6 +428,22 @@ class Generator:
                     else None,
                 }
             )
+
+
+def subject_row(platform: str, account: str, created_at: datetime) -> dict:
+    """A subject as intake creates it, its handle folded for the look-alike detector."""
+    return {
+        "id": uuid.uuid4(),
+        "platform": platform,
+        "account": account,
+        "created_at": created_at,
+        "suspended_at": None,
+        "suspended_by_id": None,
+        "referral_count": 0,  # added per batch by subject_counts_recount
+        "display_name": "",
+        "folded_account": fold_handle(account),
+        "folded_name": "",
+    }
 
 
 def _url(platform: str, account: str, content_id: str) -> str:

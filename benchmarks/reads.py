@@ -1,5 +1,6 @@
 """Reads at a million referrals: the work list, claim next, "my referrals" of the
-organisation with 100,000, a hyper subject's page and the transparency figures.
+organisation with 100,000, a hyper subject's page, the search, the insights, networks and
+hubs, and the transparency figures.
 
 Each is requested in this process through Django's test Client (API with a Bearer token,
 pages with a signed-in session), so the time is the server's: middleware, view, queries,
@@ -22,9 +23,9 @@ from django.utils import timezone
 
 from partners.services import api_token_issue
 from portal.accounts.middleware import MFA_PASSED
-from referrals.models import Referral, Status, Subject, Target, TimelineEvent
+from referrals.models import Referral, Status, Subject, SubjectLink, Target, TimelineEvent
 
-from . import load
+from . import load, load_surfacing
 from .cast import generated_count
 from .common import stats
 
@@ -148,6 +149,7 @@ def run(*, runs: int, log) -> dict:
     record("subject_page", lambda: page_reviewer.get(f"/subjects/{subject.id}/"))
     search_reads(record, api_reviewer, page_reviewer, subject)
     insights_reads(record, _api(cast.lead), _pages(cast.lead))
+    results["data"]["networks"] = network_reads(record, api_reviewer, page_reviewer, subject)
 
     claimed: list[int] = []
 
@@ -164,12 +166,13 @@ def run(*, runs: int, log) -> dict:
 
     results["transparency"] = _transparency(max(3, runs // 5), log)
     results["budget"] = (
-        "p95 < 50 ms (the leads' insights < 200 ms) and query count independent of page size; transparency < 1 s"
+        "p95 < 50 ms (the leads' insights < 200 ms; hubs: no budget in SPEC §21) and query count "
+        "independent of page size; transparency < 1 s"
     )
     results["ok"] = all(
         r["p95_ms"] < budget_ms(k) and len(set(r.get("queries_by_page_size", {0: 0}).values())) == 1
         for k, r in results.items()
-        if isinstance(r, dict) and "p95_ms" in r and k != "transparency"
+        if isinstance(r, dict) and "p95_ms" in r and k != "transparency" and budget_ms(k) is not None
     ) and results["transparency"].get("ok", False)
     return results
 
@@ -192,9 +195,37 @@ def search_reads(record, api: Client, pages: Client, subject: Subject) -> None:
     record("search_page", lambda: pages.get("/subjects/", {"q": fragment}))
 
 
-def budget_ms(name: str) -> int:
-    """A read's p95 budget (SPEC §21): 50 ms, the leads' insights 200 ms (issue 15)."""
+def budget_ms(name: str) -> int | None:
+    """A read's p95 budget (SPEC §21): 50 ms, the leads' insights 200 ms (issue 15); the hubs
+    have none (SPEC §21 names the network read, not the ranking): reported with their figure."""
+    if name.startswith("hubs_"):
+        return None
     return 200 if name.startswith("insights_") else 50
+
+
+def network_reads(record, api: Client, pages: Client, hyper: Subject) -> dict:
+    """Networks and hubs (SPEC §14; the network read ≤ 50 ms): the network of the busiest hyper
+    account (API and page) and of an ordinary account named once with others (API), and the
+    hubs of the last 30 days (API and page). Returns what the ordinary account is."""
+    ordinary = (
+        SubjectLink.objects.filter(subject__referral_count=1, subject__account__startswith=load.ACCOUNT_PREFIX)
+        .order_by("subject_id", "other_id")
+        .values_list("subject_id", flat=True)
+        .first()
+    )
+    record("network_api_hyper", lambda: api.get(f"/api/v1/subjects/{hyper.id}/network/"))
+    record("network_page_hyper", lambda: pages.get(f"/subjects/{hyper.id}/network/"))
+    if ordinary is not None:
+        record("network_api_ordinary", lambda: api.get(f"/api/v1/subjects/{ordinary}/network/"))
+    record("hubs_api", lambda: api.get("/api/v1/subjects/hubs/", {"days": 30}))
+    record("hubs_page", lambda: pages.get("/subjects/hubs/", {"days": 30}))
+    sizes = {}
+    for name, subject_id in (("hyper", hyper.id), ("ordinary", ordinary)):
+        if subject_id is not None:
+            network = api.get(f"/api/v1/subjects/{subject_id}/network/").json()
+            links = SubjectLink.objects.filter(subject_id=subject_id).count()
+            sizes[name] = {"links": links, "nodes": len(network["nodes"]), "edges": len(network["edges"])}
+    return {"ordinary_id": str(ordinary) if ordinary else None, **sizes}
 
 
 def insights_reads(record, api: Client, pages: Client) -> None:
@@ -240,12 +271,14 @@ def _transparency(runs: int, log) -> dict:
 
 
 def ensure_data(target: int, log) -> dict:
-    """Generate load referrals until there are at least `target` (reused across runs)."""
+    """Generate load referrals until there are at least `target` (reused across runs). Data
+    generated before surfacing gets its folded handles and co-referral weights first, once."""
     have = generated_count()
+    backfilled = {"backfilled": done} if have and (done := load_surfacing.backfill(log)) else {}
     if have >= target:
         log(f"  reusing {have:,} generated referrals")
-        return {"generated": 0, "present": have}
+        return {"generated": 0, "present": have, **backfilled}
     missing = target - have
     log(f"  generating {missing:,} referrals (have {have:,})…")
     counts = load.Generator(referrals=missing, seed=have + 1, log=log).run()
-    return {"generated": missing, "present": target, "generate_seconds": counts["seconds"]}
+    return {"generated": missing, "present": target, "generate_seconds": counts["seconds"], **backfilled}

@@ -178,6 +178,12 @@ def policy_figures_section(user, today: date | None = None) -> dict:
         },
         "time_to_decision": figures["time_to_decision"],
         "sla_by_queue": [{**row, "url": f"/queues/{row['queue']}/"} for row in figures["sla_by_queue"]],
+        # Appeals and complaints filed in the quarter (SPEC §16), with the lists behind them.
+        "appeals": {
+            **figures["appeals"],
+            "url": reverse("appeal-list"),
+            "decided_url": f"{reverse('appeal-list')}?status=decided",
+        },
     }
 
 

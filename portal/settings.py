@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "referrals.tasks.release_expired_preservations",
         "schedule": 3600.0,
     },
+    # Restriction ends are dates (00:00 UTC): hourly lifts them within the hour, and catches up after an outage.
+    "referrals-lift-expired-restrictions": {"task": "referrals.tasks.lift_expired_restrictions", "schedule": 3600.0},
     # Enrols new statements of reasons; sends them when the Transparency Database is configured.
     "referrals-submit-statements": {"task": "referrals.tasks.submit_statements", "schedule": 60.0},
 }
@@ -273,6 +275,18 @@ PORTAL_EVIDENCE_MAX_FILES = env_int("PORTAL_EVIDENCE_MAX_FILES", 10, minimum=1)
 PORTAL_EVIDENCE_RETENTION_DAYS = env_int("PORTAL_EVIDENCE_RETENTION_DAYS", 180, minimum=1)
 # Reveals of extremist media per reviewer per day past which a break is suggested (SPEC §15).
 PORTAL_EXPOSURE_DAILY_LIMIT = env_int("PORTAL_EXPOSURE_DAILY_LIMIT", 100, minimum=1)
+# Look-alikes (SPEC §14): the trigram similarity, in %, from which an account resembling a
+# suspended one of its platform is raised as a signal (and boosted when a referral names it).
+PORTAL_LOOKALIKE_MIN_SCORE = env_int("PORTAL_LOOKALIKE_MIN_SCORE", 85)
+if PORTAL_LOOKALIKE_MIN_SCORE > 100:
+    raise ImproperlyConfigured(f"PORTAL_LOOKALIKE_MIN_SCORE must be at most 100; got {PORTAL_LOOKALIKE_MIN_SCORE}")
+# Near-duplicate media (SPEC §14): the largest Hamming distance, out of PDQ's 256 bits, at which
+# an image counts as a near match of evidence on an actioned referral.
+PORTAL_NEAR_DUPLICATE_MAX_DISTANCE = env_int("PORTAL_NEAR_DUPLICATE_MAX_DISTANCE", 31)
+if PORTAL_NEAR_DUPLICATE_MAX_DISTANCE > 63:
+    raise ImproperlyConfigured(
+        f"PORTAL_NEAR_DUPLICATE_MAX_DISTANCE must be between 0 and 63; got {PORTAL_NEAR_DUPLICATE_MAX_DISTANCE}"
+    )
 
 # DSA Transparency Database (SPEC §22): with both set, beat sends the statements of reasons.
 PORTAL_DSA_TDB_URL = env_tdb_url("PORTAL_DSA_TDB_URL")

@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     REMOVAL_ORDER = "removal_order", _("Removal order")
     PRESERVATION_REQUEST = "preservation_request", _("Preservation request")
     EMERGENCY_REQUEST = "emergency_request", _("Emergency disclosure request")
+    SIGNAL = "signal", _("Signal")
 
 
 class Category(models.TextChoices):
@@ -58,3 +59,12 @@ class Action(models.TextChoices):
 class Ground(models.TextChoices):
     LEGAL = "legal", _("Illegal content (law)")
     TERMS = "terms", _("Incompatible with the terms of service")
+
+
+class Detector(models.TextChoices):
+    """What raised a `signal` (SPEC §14): one of the surfacing detectors, or a person."""
+
+    LOOKALIKE = "lookalike", _("Look-alike of a suspended account")
+    NEAR_DUPLICATE = "near_duplicate", _("Near-duplicate media")
+    NETWORK = "network", _("Co-referral network")
+    MANUAL = "manual", _("Raised by a reviewer")

@@ -235,7 +235,13 @@ def seed(context: dict) -> dict:
         },
     )
     _templates(users["lead@demo.test"])
-    return {"referrals": [*created.values(), *(r for r in (duplicate, received) if r)]}
+    from referrals.surfacing import demo as surfacing_demo
+
+    surfaced = surfacing_demo.seed(context)["referrals"]
+    from referrals.redress import demo as redress_demo
+
+    redress_demo.seed(context)  # after the decisions above, which it appeals
+    return {"referrals": [*created.values(), *(r for r in (duplicate, received) if r), *surfaced]}
 
 
 # The workbench's templates a reviewer finds in the decision and question forms (SPEC §15).

@@ -22,6 +22,8 @@ def kinds_filable_by(user) -> list[str]:
         if organisation.verified:
             kinds += [k for k in Kind if k in LEGAL_KINDS]
         return kinds
+    if membership.role in (Role.REVIEWER, Role.QUEUE_LEAD) and organisation.kind == OrganisationKind.PLATFORM:
+        return [Kind.SIGNAL]  # what the platform's own review surfaced (SPEC §14)
     return []
 
 

@@ -40,6 +40,18 @@ def import_bulk_job(job_id: str) -> None:
     from referrals.intake.services.bulk import bulk_job_run
 
     bulk_job_run(job_id=job_id)
+    # One receipt for the whole job, once it is done (not one per row).
+    from referrals.services.notify import bulk_job_notify_received
+
+    bulk_job_notify_received(job_id=job_id)
+
+
+@shared_task(name="referrals.tasks.check_lookalikes", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def check_lookalikes(job_id: str) -> None:
+    """Compare a look-alike job's accounts with the suspended ones, batch by batch (resumable)."""
+    from referrals.surfacing.services.lookalike_job import lookalike_job_run
+
+    lookalike_job_run(job_id=job_id)
 
 
 @shared_task(name="referrals.tasks.purge_expired_evidence")
@@ -72,6 +84,30 @@ def release_expired_preservations() -> int:
     from referrals.law_enforcement.services import preservation_release_expired
 
     return preservation_release_expired()
+
+
+@shared_task(name="referrals.tasks.lift_expired_restrictions", acks_late=True, soft_time_limit=300, time_limit=330)
+def lift_expired_restrictions() -> int:
+    """Hourly: lift each restriction whose `restriction_end` has passed, once (SPEC §16)."""
+    from referrals.redress.expiry import restrictions_lift_expired
+
+    return restrictions_lift_expired()
+
+
+@shared_task(
+    name="referrals.tasks.notify_received",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def notify_received(seqs: list[int]) -> int:
+    """After a filing commits: confirm its receipt to the submitting organisation (DSA Art. 16(4))."""
+    from referrals.services.notify import referrals_notify_received
+
+    return referrals_notify_received(seqs=seqs)
 
 
 @shared_task(name="referrals.tasks.submit_statements", acks_late=True, soft_time_limit=240, time_limit=270)

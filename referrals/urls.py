@@ -2,6 +2,7 @@ from django.urls import path
 
 from referrals.intake import views
 from referrals.law_enforcement import views as le_views
+from referrals.redress import views as redress_views
 from referrals.review import views as queue_views
 from referrals.review.views import bulk as bulk_views
 from referrals.review.views import escalation as escalation_views
@@ -11,6 +12,7 @@ from referrals.review.views import search as search_views
 from referrals.review.views import templates as template_views
 from referrals.review.views import wellbeing as wellbeing_views
 from referrals.review.views import worklist as worklist_views
+from referrals.surfacing import views as surfacing_views
 
 urlpatterns = [
     # --- Intake and tracking (partner pages; the referral page is shared with reviewers) ---
@@ -68,7 +70,12 @@ urlpatterns = [
     path("routing/rules/<int:pk>/", queue_views.rule_edit, name="rule-edit"),
     path("routing/rules/<int:pk>/delete/", queue_views.rule_delete, name="rule-delete"),
     path("subjects/", search_views.subject_search, name="subject-search"),
+    # Networks and hubs (SPEC §14); hubs before subjects/<id>/.
+    path("subjects/hubs/", surfacing_views.hubs_page, name="subject-hubs"),
     path("subjects/<uuid:id>/", queue_views.subject_detail, name="subject-detail"),
+    path("subjects/<uuid:id>/network/", surfacing_views.network_page, name="subject-network"),
+    path("subjects/<uuid:id>/network/signal/", surfacing_views.network_signal, name="subject-network-signal"),
+    path("subjects/<uuid:id>/network/decide/", surfacing_views.network_decide, name="subject-network-decide"),
     path("statements-of-reasons/", queue_views.statement_list, name="statement-list"),
     path("statements-of-reasons/<str:puid>/resend/", queue_views.statement_resend, name="statement-resend"),
     path("referrals/<str:reference>/claim/", queue_views.referral_claim, name="referral-claim"),
@@ -78,6 +85,11 @@ urlpatterns = [
     path("referrals/<str:reference>/reassign/", queue_views.referral_reassign, name="referral-reassign"),
     path("referrals/<str:reference>/notes/", note_views.referral_notes, name="referral-notes"),
     path("referrals/<str:reference>/escalate/", escalation_views.referral_escalate, name="referral-escalate"),
+    # --- Redress: appeals and complaints (SPEC §16) ---
+    path("referrals/<str:reference>/appeal/", redress_views.referral_appeal, name="referral-appeal"),
+    path("referrals/<str:reference>/complaint/", redress_views.referral_complaint, name="referral-complaint"),
+    path("appeals/", redress_views.appeal_list, name="appeal-list"),
+    path("appeals/<uuid:id>/", redress_views.appeal_detail, name="appeal-detail"),
     # --- Law-enforcement requests: the liaison's desk (export, feedback, renewal) ---
     path("referrals/export.csv", le_views.requests_export, name="referral-export"),
     path("referrals/<str:reference>/feedback/", le_views.removal_order_feedback, name="referral-feedback"),

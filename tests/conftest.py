@@ -201,6 +201,7 @@ def routing_table(db):
     from django.apps import apps
 
     importlib.import_module("referrals.migrations.0002_default_queues_and_rules").create(apps, None)
+    importlib.import_module("referrals.migrations.0012_surfacing_data").queue_and_rule(apps)
     from referrals.models import Queue
 
     return {q.slug: q for q in Queue.objects.all()}

@@ -26,6 +26,8 @@ _SECTIONS = {
     "sla_by_queue": ("queue", ["sla_minutes", "decided", "decided_by_due", "compliance", "breached"]),
 }
 _TOTALS = ["received", "decided", "accounts_suspended", "content_removed"]
+# Appeals and complaints filed in the period (SPEC §16): all of them, then by source.
+_APPEALS = ["received", "decided", "reversed", "reinstated", "median_days_to_decide"]
 
 
 def _cell(value) -> str:
@@ -48,6 +50,12 @@ def csv_rows(figures: dict) -> list[list[str]]:
         ["removal_orders_within_60_minutes", "removal_order", "", measure, _cell(removal[measure])]
         for measure in ("counted", "within", "share")
     ]
+    appeals = figures["appeals"]
+    rows += [["appeals", "all", "", measure, _cell(appeals[measure])] for measure in _APPEALS]
+    for row in appeals["by_source"]:
+        rows += [
+            ["appeals", row["source"], row["label"], m, _cell(row[m])] for m in ("received", "decided", "reversed")
+        ]
     return rows
 
 

@@ -27,12 +27,15 @@ Definitions:
   clock's own test (`decided_at <= due_at`, see `referrals.clock.Clock.met_deadline`).
 - **SLA compliance per queue**: decided referrals of the queue decided by their `due_at` ÷
   decided referrals of the queue; `breached` counts the queue's referrals flagged breached.
+- **appeals** (SPEC §16): the appeals and complaints *filed* in the period, received, decided,
+  reversed, reinstatements and the median days to decide; their definitions are in
+  `referrals.redress.figures`.
 
-Database work: four queries whatever the number of referrals: one GROUP BY over the
+Database work: six queries whatever the number of referrals: one GROUP BY over the
 period's referrals (joined to their decision and submitter) by a few low-cardinality
 columns, which every count is summed from; the suspended accounts; the time to decision;
-the queue names. On PostgreSQL the percentiles are computed in SQL with
-`percentile_cont`; SQLite has no such aggregate, so there the decided rows' three timestamps
+the queue names; the appeals' GROUP BY and their median. On PostgreSQL the percentiles are
+computed in SQL with `percentile_cont`; SQLite has no such aggregate, so there the decided rows' three timestamps
 are read and the percentiles computed in Python — fine for development data, and the reason
 production runs on PostgreSQL.
 
@@ -75,11 +78,12 @@ from referrals.models import (
     Status,
     Subject,
 )
+from referrals.redress.figures import appeal_figures
 
 SUPPRESS_BELOW = 5
 SUPPRESSED = "<5"
 CACHE_SECONDS = 300
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the appeals figures (SPEC §16)
 SUBMITTER_KINDS = (OrganisationKind.NGO, OrganisationKind.LAW_ENFORCEMENT)
 OUTCOMES = (Status.ACTIONED, Status.NO_VIOLATION, Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN)
 OPEN_OUTCOME = ("open", _("Open (not yet closed)"))
@@ -136,7 +140,7 @@ def _months(start: date, end: date) -> list[str]:
 
 
 def compute_figures(start: date, end: date) -> dict:
-    """The raw (unsuppressed) figures, straight from the database: four queries."""
+    """The raw (unsuppressed) figures, straight from the database: six queries."""
     window = _window(start, end)
     referrals = Referral.objects.filter(window).order_by()
 
@@ -237,6 +241,7 @@ def compute_figures(start: date, end: date) -> dict:
         ],
         "removal_orders_within_60_minutes": removal,
         "sla_by_queue": sla,
+        "appeals": appeal_figures(start, end),
     }
 
 
@@ -288,4 +293,17 @@ def public_figures(raw: dict) -> dict:
         }
         for row in raw["sla_by_queue"]
     ]
+    out["appeals"] = public_appeals(raw["appeals"])
     return out
+
+
+def public_appeals(raw: dict) -> dict:
+    """The appeals figures with small counts as "<5" and the median withheld below 5 decided."""
+    return {
+        **{name: suppress_count(raw[name]) for name in ("received", "decided", "reversed", "reinstated")},
+        "median_days_to_decide": None if _small(raw["decided"]) else raw["median_days_to_decide"],
+        "by_source": [
+            {**row, **{name: suppress_count(row[name]) for name in ("received", "decided", "reversed")}}
+            for row in raw["by_source"]
+        ],
+    }

@@ -92,15 +92,33 @@ def report_context(figures: dict) -> dict:
             unit="%",
         ),
     }
+    appeals = figures["appeals"]
     return {
         "figures": figures,
         "charts": charts,
+        "appeals": {
+            "received": show(appeals["received"]),
+            "decided": show(appeals["decided"]),
+            "reversed": show(appeals["reversed"]),
+            "reinstated": show(appeals["reinstated"]),
+            "median_days": show(appeals["median_days_to_decide"]),
+            "by_source": [
+                {
+                    "label": row["label"],
+                    "received": show(row["received"]),
+                    "decided": show(row["decided"]),
+                    "reversed": show(row["reversed"]),
+                }
+                for row in appeals["by_source"]
+            ],
+        },
         "totals": [
             (_("Referrals received"), show(figures["received"])),
             (_("Decided"), show(figures["decided"])),
             (_("Accounts suspended"), show(figures["accounts_suspended"])),
             (_("Content removed"), show(figures["content_removed"])),
             (_("Removal orders decided within 60 minutes"), show(removal["share"], "%")),
+            (_("Appeals and complaints received"), show(appeals["received"])),
         ],
         "accounts_suspended": show(figures["accounts_suspended"]),
         "content_removed": show(figures["content_removed"]),

@@ -2,6 +2,7 @@ from django.urls import path
 
 from referrals.intake.api import views
 from referrals.law_enforcement.api import views as le_views
+from referrals.redress import api as redress_api
 from referrals.review.api import escalation as escalation_api
 from referrals.review.api import insights as insights_api
 from referrals.review.api import notes as notes_api
@@ -9,6 +10,9 @@ from referrals.review.api import search as search_api
 from referrals.review.api import templates as templates_api
 from referrals.review.api import views as review_views
 from referrals.review.api import worklist as worklist_views
+from referrals.surfacing.api import lookalike as lookalike_api
+from referrals.surfacing.api import media as media_api
+from referrals.surfacing.api import network as network_api
 
 # A flat list: the routing and review endpoints are appended below the intake block.
 urlpatterns = [
@@ -45,12 +49,25 @@ urlpatterns = [
     ),
     path("statements-of-reasons/", review_views.StatementBatch.as_view(), name="api-statements-of-reasons"),
     path("subjects/", search_api.SubjectSearch.as_view(), name="api-subject-search"),
+    # Surfacing (SPEC §14): before subjects/<id>/, so "hubs" is never read as an id.
+    path("subjects/hubs/", network_api.Hubs.as_view(), name="api-subject-hubs"),
     path("subjects/<uuid:id>/", review_views.SubjectDetail.as_view(), name="api-subject-detail"),
+    path("subjects/<uuid:id>/network/", network_api.SubjectNetwork.as_view(), name="api-subject-network"),
     path("templates/", templates_api.TemplateList.as_view(), name="api-template-list"),
     path("templates/<uuid:id>/", templates_api.TemplateDetail.as_view(), name="api-template-detail"),
     path("decisions/bulk/", templates_api.BulkDecisions.as_view(), name="api-decisions-bulk"),
     path("referrals/<uuid:id>/notes/", notes_api.ReferralNotes.as_view(), name="api-referral-notes"),
     path("referrals/<uuid:id>/escalate/", escalation_api.ReferralEscalate.as_view(), name="api-referral-escalate"),
+    # --- Surfacing: near-duplicate media ---
+    path("surfacing/media/", media_api.MediaCheck.as_view(), name="api-surfacing-media"),
+    # --- Surfacing: look-alikes of suspended accounts ---
+    path("surfacing/accounts/", lookalike_api.LookalikeCheck.as_view(), name="api-surfacing-accounts"),
+    # --- Redress: appeals and complaints (SPEC §16) ---
+    path("referrals/<uuid:id>/appeal/", redress_api.ReferralAppeal.as_view(), name="api-referral-appeal"),
+    path("referrals/<uuid:id>/complaints/", redress_api.ReferralComplaints.as_view(), name="api-referral-complaints"),
+    path("appeals/", redress_api.AppealList.as_view(), name="api-appeal-list"),
+    path("appeals/<uuid:id>/", redress_api.AppealDetail.as_view(), name="api-appeal-detail"),
+    path("appeals/<uuid:id>/decision/", redress_api.AppealDecision.as_view(), name="api-appeal-decision"),
     # --- Law-enforcement requests ---
     path("referrals/<uuid:id>/feedback/", le_views.ReferralFeedback.as_view(), name="api-referral-feedback"),
 ]

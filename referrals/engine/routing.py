@@ -18,6 +18,7 @@ KIND_POINTS = {
     "emergency_request": 100,
     "preservation_request": 50,
     "le_referral": 40,
+    "signal": 30,
     "notice": 20,
 }
 SEVERITY_POINTS = {"imminent": 80, "high": 40, "medium": 20, "low": 0}
@@ -57,9 +58,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Boost:
+    """Points a surfacing detector adds to a referral's priority (SPEC §14), with its reason
+    in words: the detectors find them, the engine only adds them up and says why."""
+
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Facts:
     """What routing may look at. `corroborating_organisations` counts *other* organisations
-    that referred one of the same subjects in the last 30 days; the caller counts them."""
+    that referred one of the same subjects in the last 30 days; the caller counts them.
+    `boosts` are the detectors' findings about this referral (look-alike, near-duplicate)."""
 
     kind: str
     category: str
@@ -70,6 +81,7 @@ class Facts:
     trusted_flagger: bool
     corroborating_organisations: int
     received_at: datetime
+    boosts: tuple[Boost, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,12 +165,13 @@ def priority(facts: Facts, boost: int = 0) -> tuple[int, str]:
     trusted = TRUSTED_POINTS if facts.trusted_flagger else 0
     others = max(0, facts.corroborating_organisations)
     corroboration = min(CORROBORATION_POINTS * others, CORROBORATION_CAP)
-    total = kind + severity + trusted + corroboration + boost
+    surfacing = sum(b.points for b in facts.boosts)
+    total = kind + severity + trusted + corroboration + boost + surfacing
     plural = "organisation" if others == 1 else "organisations"
     return total, (
         f"Priority {total} = kind {facts.kind} {kind} + severity {facts.severity} {severity}"
         f" + trusted {trusted} + corroboration {corroboration} ({others} other {plural})"
-        f" + boost {boost}"
+        f" + boost {boost}" + (f" + surfacing {surfacing}" if facts.boosts else "")
     )
 
 
@@ -198,6 +211,7 @@ def route(
             reasons.append(f"Queue '{queue}' has no SLA configured; sent to the fallback queue '{fallback}'")
             queue = fallback
 
+    reasons.extend(b.reason for b in facts.boosts)
     score, explanation = priority(facts, boost)
     reasons.append(explanation)
     minutes, why_due = _deadline(facts, queue, sla_minutes)
@@ -238,6 +252,7 @@ DEFAULT_QUEUES: tuple[tuple[str, str, int], ...] = (
     ("legal-orders", "Legal orders", 60),
     ("preservation", "Preservation requests", 24 * 60),
     ("urgent-threats", "Urgent threats", 60),
+    ("surfaced", "Surfaced by the platform", 24 * 60),
     ("le-referrals", "Law-enforcement referrals", 12 * 60),
     ("trusted-flaggers", "Trusted flaggers", 12 * 60),
     ("violent-extremism", "Violent extremism", 24 * 60),
@@ -248,13 +263,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("Legal orders", "legal-orders", 1, kinds=frozenset({"removal_order", "emergency_request"})),
     Rule("Preservation requests", "preservation", 2, kinds=frozenset({"preservation_request"})),
     Rule("Imminent threats", "urgent-threats", 3, severities=frozenset({"imminent"})),
-    Rule("Law-enforcement referrals", "le-referrals", 4, kinds=frozenset({"le_referral"})),
-    Rule("Trusted flaggers", "trusted-flaggers", 5, trusted_flagger=True),
+    Rule("Surfaced by the platform", "surfaced", 4, kinds=frozenset({"signal"})),
+    Rule("Law-enforcement referrals", "le-referrals", 5, kinds=frozenset({"le_referral"})),
+    Rule("Trusted flaggers", "trusted-flaggers", 6, trusted_flagger=True),
     Rule(
         "Violent extremism",
         "violent-extremism",
-        6,
+        7,
         categories=frozenset({"terrorist_*", "glorification", "propaganda"}),
     ),
-    Rule("Anything else", "general", 7),
+    Rule("Anything else", "general", 8),
 )

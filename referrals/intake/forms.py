@@ -100,6 +100,13 @@ class ReferralForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_kinds_help("preserve_until", _("Default: 90 days from today.")),
     )
+    # Offered only to those who raise signals (SPEC §14); the reviewers read each line.
+    signal_reasons = forms.CharField(
+        label=_("Why (one reason per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Signals only, optional: what made you raise it, one sentence per line."),
+    )
     evidence = MultipleFileField(
         label=_("Evidence"),
         required=False,
@@ -110,6 +117,8 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kinds = kinds
         self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        if Kind.SIGNAL not in kinds:
+            del self.fields["signal_reasons"]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
         self._mark_required(self.data.get("kind") if self.is_bound else None)
@@ -128,7 +137,8 @@ class ReferralForm(forms.Form):
 
     @property
     def fields_by_kind_json(self) -> str:
-        return json.dumps({k: [str(x) for x in v] for k, v in FIELDS_BY_KIND.items()})
+        fields = {**FIELDS_BY_KIND, "signal_reasons": [Kind.SIGNAL]}
+        return json.dumps({k: [str(x) for x in v] for k, v in fields.items()})
 
     @property
     def required_by_kind_json(self) -> str:

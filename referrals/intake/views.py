@@ -149,16 +149,21 @@ def referral_detail(request, reference: str):
     for row in rows:
         row.type_label = evidence.type_label(row.content_type)
     decision = getattr(referral, "decision", None)
+    events = selectors.referral_events(user, referral)
+    platform = selectors.is_platform_staff(user)
     context = {
         "referral": referral,
         "language_name": labels.language_name(referral.language) if referral.language else "",
         "country_name": labels.country_name(referral.country) if referral.country else "",
         "targets": referral.targets.all(),
         "evidence": rows,
-        "events": selectors.referral_events(user, referral),
+        "events": events,
+        # As its timeline says: the person, "Surfacing" for a detector's signal (SPEC §14).
+        "filed_by": next((e["actor"] for e in events if e["type"] == "received"), ""),
         "decision": decision,
         "scope_names": labels.country_names(decision.territorial_scope) if decision else [],
-        "platform": selectors.is_platform_staff(user),
+        "platform": platform,
+        "resemblances": _resemblances(referral) if platform else [],
         "submitter": is_submitting_member(user, referral),
         "can_withdraw": can_withdraw(user, referral),
         "can_reply": can_reply(user, referral),
@@ -173,6 +178,13 @@ def referral_detail(request, reference: str):
         **_law_enforcement_context(user, referral),
     }
     return render(request, "referrals/detail.html", context)
+
+
+def _resemblances(referral: Referral) -> list:
+    """The suspended accounts a look-alike signal resembles, closest first (platform roles)."""
+    if referral.kind != Kind.SIGNAL:
+        return []
+    return list(referral.resemblances.select_related("subject"))
 
 
 def _law_enforcement_context(user, referral: Referral) -> dict:
@@ -277,7 +289,8 @@ def evidence_download(request, reference: str, evidence_id):
 
 @login_required
 def bulk_upload(request):
-    if not kinds_filable_by(request.user):
+    kinds = kinds_filable_by(request.user)
+    if not kinds:
         raise PermissionDenied(_("Your role does not file referrals."))
     form = BulkUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -292,7 +305,7 @@ def bulk_upload(request):
         else:
             return redirect("referral-bulk-job", job_id=job.id)
     jobs = selectors.bulk_jobs_of(request.user)[:10]
-    return render(request, "referrals/bulk.html", {"form": form, "jobs": jobs, "columns": bulk.CSV_COLUMNS})
+    return render(request, "referrals/bulk.html", {"form": form, "jobs": jobs, "columns": bulk.csv_columns(kinds)})
 
 
 @login_required
@@ -322,6 +335,7 @@ def _problems(errors: dict) -> list[dict]:
 
 @login_required
 def bulk_template(request):
-    response = HttpResponse(bulk.csv_template(), content_type="text/csv; charset=utf-8")
+    columns = bulk.csv_columns(kinds_filable_by(request.user))
+    response = HttpResponse(bulk.csv_template(columns), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="referrals-template.csv"'
     return response

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from referrals.engine import clock, legal
 from referrals.engine.clock import minutes_to_decision, percentile
 from referrals.models import DECIDED_STATUSES, LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
+from referrals.redress.selectors import reversal_of
 from referrals.selectors import referrals_visible_to
 from referrals.services.labels import engine_text
 
@@ -158,6 +159,22 @@ def removal_order_feedback(referral: Referral) -> dict:
             if reason
             else None
         ),
+        "reversal": _reversal(decision),
+    }
+
+
+def _reversal(decision) -> dict | None:
+    """A removal reversed on appeal or complaint (SPEC §16, Reg. 2021/784 Art. 10): the content
+    is reinstated and the issuing authority is told when, and why, in the platform's words."""
+    if decision.action not in COMPLIED_ACTIONS:
+        return None
+    appeal = reversal_of(decision)
+    if appeal is None:
+        return None
+    return {
+        "reversed_at": appeal.decided_at.isoformat(),
+        "after": "complaint" if appeal.is_complaint else "appeal",
+        "statement": appeal.statement,
     }
 
 

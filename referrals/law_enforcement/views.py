@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,6 +75,8 @@ def removal_order_feedback(request, reference: str):
         "referral": referral,
         "feedback": feedback,
         "scope_names": labels.country_names(feedback["territorial_scope"]),
+        # A removal reversed on appeal (SPEC §16): when, in the reader's time zone.
+        "reversal_at": parse_datetime(feedback["reversal"]["reversed_at"]) if feedback.get("reversal") else None,
     }
     return render(request, "referrals/le_feedback.html", context)
 

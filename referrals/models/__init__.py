@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.countries import validate_country_code
-from referrals.choices import Action, Category, Ground, Kind, Severity, Status
+from referrals.choices import Action, Category, Detector, Ground, Kind, Severity, Status
 
 LEGAL_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.PRESERVATION_REQUEST, Kind.EMERGENCY_REQUEST})
 LAW_ENFORCEMENT_KINDS = LEGAL_KINDS | {Kind.LE_REFERRAL}
@@ -85,6 +85,11 @@ class Subject(models.Model):
     # How many referrals name this account (a referral naming it twice counts once). Kept by
     # intake with atomic increments (subject_counts_add) so lists never count targets per row.
     referral_count = models.PositiveIntegerField(default=0, editable=False)
+    # What the platform's own systems last said the account calls itself (SPEC §14), and the
+    # handle and that name folded for look-alike matching (referrals.engine.folding).
+    display_name = models.CharField(max_length=200, blank=True)
+    folded_account = models.CharField(max_length=200, blank=True, editable=False)
+    folded_name = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "account"], name="subject_unique_account")]
@@ -144,6 +149,13 @@ class Referral(models.Model):
         related_name="+",
         help_text=_("The earlier decision a duplicate or subject-wide closure points to"),
     )
+    # Signals only (SPEC §14): what raised it, why in sentences for reviewers, and for a
+    # detector's signal the account it surfaced (one open signal per account).
+    detector = models.CharField(max_length=16, choices=Detector.choices, blank=True)
+    signal_reasons = models.JSONField(default=list, blank=True)
+    surfaced_subject = models.ForeignKey(
+        Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="surfaced_by"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -165,6 +177,13 @@ class Referral(models.Model):
             models.Index(fields=["received_at", "kind"], name="referral_received_kind"),
             models.Index(fields=["decided_at"], name="referral_decided"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["surfaced_subject"],
+                name="referral_one_open_signal",
+                condition=Q(surfaced_subject__isnull=False) & ~Q(status__in=sorted(CLOSED_STATUSES)),
+            ),
+        ]
 
     def __str__(self):
         return self.reference
@@ -184,6 +203,11 @@ class Referral(models.Model):
     @property
     def is_law_enforcement(self) -> bool:
         return self.kind in LAW_ENFORCEMENT_KINDS
+
+    @property
+    def raised_by_detector(self) -> bool:
+        """A signal raised by a surfacing detector, not by a person (its actor is "Surfacing")."""
+        return self.kind == Kind.SIGNAL and bool(self.detector) and self.detector != Detector.MANUAL
 
 
 def seq_from_reference(reference: str) -> int | None:
@@ -359,10 +383,15 @@ class BulkJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Type(models.TextChoices):
+        IMPORT = "import", _("Bulk import")
+        LOOKALIKE = "lookalike", _("Look-alike check")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    type = models.CharField(max_length=12, choices=Type.choices, default=Type.IMPORT)
     items = models.JSONField(default=list, blank=True)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
@@ -445,7 +474,17 @@ def subject_counts_recount(*, seq_from: int | None = None, seq_to: int | None = 
         )
 
 
-# The workbench's models (SPEC §15) live beside, in a module of their own.
+# The workbench's models (SPEC §15), surfacing's (SPEC §14: look-alike matches, image hashes,
+# co-referral links) and redress's (SPEC §16: appeals and complaints) live beside, in modules
+# of their own.
+from referrals.models.appeals import Appeal as Appeal  # noqa: E402
+from referrals.models.appeals import AppealOutcome as AppealOutcome  # noqa: E402
+from referrals.models.appeals import AppealSource as AppealSource  # noqa: E402
+from referrals.models.appeals import AppealStatus as AppealStatus  # noqa: E402
+from referrals.models.surfacing import MediaHash as MediaHash  # noqa: E402
+from referrals.models.surfacing import MediaMatch as MediaMatch  # noqa: E402
+from referrals.models.surfacing import Resemblance as Resemblance  # noqa: E402
+from referrals.models.surfacing import SubjectLink as SubjectLink  # noqa: E402
 from referrals.models.workbench import DecisionTemplate as DecisionTemplate  # noqa: E402
 from referrals.models.workbench import ExposureDay as ExposureDay  # noqa: E402
 from referrals.models.workbench import Note as Note  # noqa: E402

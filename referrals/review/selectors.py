@@ -35,6 +35,7 @@ from referrals.engine import routing
 from referrals.engine.clock import AT_RISK_SHARE
 from referrals.models import (
     STATEMENT_ACTIONS,
+    AppealOutcome,
     Decision,
     Evidence,
     ExposureDay,
@@ -317,10 +318,12 @@ def routing_table_load() -> RoutingTable:
 
 def decisions_owing_statements() -> QuerySet[Decision]:
     """Every decision that owes the DSA Transparency Database a statement of reasons (it
-    restricts something and was not copied from another referral's decision), in the order
-    decided, with what the statement reads: three queries for any number of them."""
+    restricts something, was not copied from another referral's decision and was not
+    reversed on appeal, SPEC §16), in the order decided, with what the statement reads: three
+    queries for any number of them."""
     return (
         Decision.objects.filter(applied_from__isnull=True, action__in=sorted(STATEMENT_ACTIONS))
+        .exclude(appeals__outcome=AppealOutcome.REVERSED)
         .select_related("referral__organisation")
         .prefetch_related(
             Prefetch("referral__evidence", queryset=Evidence.objects.only("id", "referral_id", "content_type")),

@@ -24,7 +24,17 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from referrals.engine import dsa
-from referrals.models import STATEMENT_ACTIONS, Action, Category, Decision, Ground, Kind, Referral, Status
+from referrals.models import (
+    STATEMENT_ACTIONS,
+    Action,
+    AppealOutcome,
+    Category,
+    Decision,
+    Ground,
+    Kind,
+    Referral,
+    Status,
+)
 from referrals.services.codes import LANGUAGES
 
 CATEGORY = {
@@ -83,6 +93,12 @@ def no_statement_reason(decision: Decision) -> str | None:
             "The decision (%(action)s) restricts nothing, so there is no statement "
             "of reasons for the DSA Transparency Database."
         ) % {"action": decision.get_action_display().lower()}
+    if decision.pk is not None and decision.appeals.filter(outcome=AppealOutcome.REVERSED).exists():
+        # SPEC §16: the restriction was lifted; the database takes no withdrawal of one sent.
+        return _(
+            "The decision was reversed on appeal, so its statement of reasons is withdrawn "
+            "and no longer exported to the DSA Transparency Database."
+        )
     return None
 
 
@@ -96,7 +112,10 @@ def puid_for(decision: Decision) -> str:
 
 def source_type(referral: Referral) -> str:
     """Where the decision came from: an Art. 16 notice, a trusted flagger's notice (Art. 22),
-    or a notification from an authority (orders and referrals of law enforcement)."""
+    a notification from an authority (orders and referrals of law enforcement), or the
+    platform's own initiative (a signal, SPEC §14: the database's voluntary source)."""
+    if referral.kind == Kind.SIGNAL:
+        return "SOURCE_VOLUNTARY"
     if referral.kind == Kind.NOTICE:
         return "SOURCE_TRUSTED_FLAGGER" if referral.organisation.trusted_flagger else "SOURCE_ARTICLE_16"
     return "SOURCE_TYPE_OTHER_NOTIFICATION"
@@ -191,7 +210,8 @@ def statement_for(decision: Decision) -> dict:
         "territorial_scope": territorial_scope(decision.territorial_scope),
         "application_date": decision.decided_at.date().isoformat(),
         "source_type": source_type(referral),
-        "automated_detection": "No",
+        # A person decides every referral; only a detector's signal was found by a machine.
+        "automated_detection": "Yes" if referral.raised_by_detector else "No",
         "automated_decision": "AUTOMATED_DECISION_NOT_AUTOMATED",
     }
     return statement

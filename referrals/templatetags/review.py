@@ -54,7 +54,9 @@ def review_panel_context(context, referral) -> dict:
         and referral.assignee_id is None
         and can_work_queue(user, referral.queue),
         "can_release": acts and referral.assignee_id is not None and referral.status != Status.NEEDS_INFO,
-        "can_request_info": acts and referral.status in (Status.ROUTED, Status.IN_REVIEW),
+        "can_request_info": acts
+        and referral.status in (Status.ROUTED, Status.IN_REVIEW)
+        and referral.kind != Kind.SIGNAL,
         "can_decide": acts,
         "can_reassign": workable and can_reassign(user),
         "decision_form": DecisionForm(referral=referral, user=user) if acts else None,

@@ -21,7 +21,7 @@ from partners.models import Organisation, Role
 from partners.services import application_submit, invitation_create
 from portal.models import User
 from referrals.intake.services import bulk
-from referrals.models import Queue, Referral, RoutingRule, Subject
+from referrals.models import Appeal, Queue, Referral, RoutingRule, Subject
 from referrals.review.services.claims import referral_claim
 from tests.browser.a11y import CLEAR_FORM, Audit
 from tests.conftest import login
@@ -99,6 +99,12 @@ def ngo_member(audit: Audit, user) -> None:
     audit.scan(f"/referrals/{waiting.reference}/ (message)")
     audit.visit(f"/referrals/{waiting.reference}/withdraw/")
     audit.visit(f"/referrals/{decided.reference}/")
+    # Appeals (SPEC §16): the form on a decided referral's page, sent back with errors; an
+    # appeal decided and the referral decided again.
+    appealable, story = _appeals(user)
+    audit.visit(f"/referrals/{appealable.reference}/", state="with the appeal form")
+    audit.submit_form_with_errors(f"/referrals/{appealable.reference}/appeal/", "form[action$='/appeal/']")
+    audit.visit(f"/referrals/{story.reference}/", state="appealed, reversed and decided again")
     audit.submit_with_errors("/referrals/new/")
     audit.submit_with_errors("/referrals/bulk/")
     audit.visit(f"/referrals/bulk/{job.pk}/")
@@ -164,6 +170,10 @@ def reviewer(audit: Audit, user) -> None:
     audit.submit_form_with_errors(f"/referrals/{referral.reference}/", "form[aria-labelledby=decide-h]")
     audit.visit(f"/subjects/{subject.pk}/")
     audit.visit(f"/subjects/{subject.pk}/?select=1")
+    # Networks and hubs (SPEC §14).
+    audit.visit(f"/subjects/{subject.pk}/network/")
+    audit.visit("/subjects/hubs/")
+    audit.visit("/subjects/hubs/?days=0", status=400, state="a window out of range")
     # The workbench: notes, the search, a filtered work list, the bulk decision of a selection.
     audit.visit(f"/referrals/{referral.reference}/notes/")
     audit.visit(f"/subjects/?q={subject.account}")
@@ -171,6 +181,19 @@ def reviewer(audit: Audit, user) -> None:
     audit.visit(f"/queues/{referral.queue.slug}/?kind=notice&language=xx")
     audit.visit("/referrals/")
     audit.visit("/routing/rules/")
+    # Appeals and complaints (SPEC §16): the lists, an open appeal with its decision form (sent
+    # back with errors, then the reversal's confirmation), a complaint and its form.
+    _appeal_pages(audit, user)
+    open_appeal = Appeal.objects.get(source="notifier", status="open")
+    audit.submit_with_errors(f"/appeals/{open_appeal.pk}/", "form[action^='/appeals/']")
+    audit.page.get_by_label(gettext("Reverse the decision")).check()
+    audit.page.locator("form[action^='/appeals/'] textarea[name=statement]").fill(
+        "Read again with the appeal: the account archives the videos for researchers."
+    )
+    _submit(audit.page, "form[action^='/appeals/']")
+    audit.scan(f"/appeals/{open_appeal.pk}/ (confirm the reversal)")
+    complained = Appeal.objects.get(source="account_holder", status="open").referral
+    audit.submit_with_errors(f"/referrals/{complained.reference}/complaint/")
     audit.visit("/notifications/")
     audit.visit("/account/preferences/")
     audit.visit("/accounts/2fa/")
@@ -191,6 +214,8 @@ def queue_lead(audit: Audit, user) -> None:
     audit.visit("/routing/rules/new/")
     audit.visit(f"/routing/rules/{rule.pk}/delete/")
     audit.visit("/statements-of-reasons/")
+    # The demo's open appeal contests the lead's own decision: the page says someone else decides.
+    _appeal_pages(audit, user)
     audit.visit(f"/referrals/{in_review.reference}/")
     audit.visit(f"/partners/{user.membership.organisation.slug}/")
     # The leads' workbench pages: templates, exposure, insights.
@@ -207,6 +232,13 @@ def queue_lead(audit: Audit, user) -> None:
     with audit.page.expect_navigation():
         audit.page.locator("form[action$='/decisions/bulk/'] button[type=submit]").last.click()
     audit.scan(f"/decisions/bulk/ (a selection from {queue.slug})")
+    # A hub's network, and accounts chosen there to decide their open referrals at once.
+    hub = Subject.objects.order_by("-referral_count", "pk").first()
+    audit.visit(f"/subjects/{hub.pk}/network/")
+    audit.page.locator("input[name=subjects]").first.check()
+    with audit.page.expect_navigation():
+        audit.page.locator("form.network-select button[type=submit]").click()
+    audit.scan(f"/subjects/{hub.pk}/network/decide/")
 
 
 def policy_staff(audit: Audit, user) -> None:
@@ -242,6 +274,7 @@ def policy_staff(audit: Audit, user) -> None:
     audit.visit(f"/partners/applications/{application.pk}/accept/")
     audit.visit(f"/partners/{other.slug}/")
     audit.visit("/transparency/")
+    _appeal_pages(audit, user)
 
 
 def new_partner(audit: Audit, user) -> None:
@@ -269,6 +302,31 @@ def _value(name: str, value: str) -> str:
       el.value = {value!r};
       el.dispatchEvent(new Event("change", {{bubbles: true}}));
     }}"""
+
+
+def _appeals(user) -> tuple[Referral, Referral]:
+    """The redress demo's states (idempotent, so a demo that has them already is unchanged), and
+    of `user`'s referrals one that can be appealed and the one appealed, reversed and decided again."""
+    from referrals.redress import demo as redress_demo
+
+    redress_demo.seed({"users": {u.email: u for u in User.objects.filter(email__endswith="@demo.test")}})
+    mine = Referral.objects.filter(organisation=user.membership.organisation)
+    appealable = mine.filter(status__in=["actioned", "no_violation"], appeals__isnull=True).order_by("seq").first()
+    story = mine.filter(appeals__outcome="reversed").first()
+    return appealable, story
+
+
+def _appeal_pages(audit: Audit, user) -> None:
+    """/appeals/ (open, decided) and an open appeal's, a complaint's and a decided appeal's pages."""
+    _appeals(user)
+    audit.visit("/appeals/")
+    audit.visit("/appeals/?status=decided")
+    for appeal in (
+        Appeal.objects.get(source="notifier", status="open"),
+        Appeal.objects.get(source="account_holder", status="open"),
+        Appeal.objects.filter(status="decided").first(),
+    ):
+        audit.visit(f"/appeals/{appeal.pk}/")
 
 
 def _home(audit: Audit) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from dashboards.transparency import compute_figures, transparency_figures
 from dashboards.transparency.figures import cache_key
-from referrals.models import Referral
+from referrals.models import Queue, Referral
 from tests.dashboards.test_transparency_dataset import END, START, TODAY, at, build_dataset, make
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ def test_referrals_are_counted_by_kind_category_and_submitter_kind(raw):
         "removal_order": 9,
         "preservation_request": 1,
         "emergency_request": 0,
+        "signal": 0,  # the platform's own (SPEC §14), a kind like the others
     }
     assert counts(raw["by_category"], "category") == {
         "terrorist_incitement": 9,
@@ -132,7 +133,8 @@ def test_removal_order_share_counts_recorded_on_time_else_the_deadline_and_overd
 
 def test_sla_compliance_per_queue_is_decided_by_due_over_decided_with_the_breached_count(raw):
     queues = by(raw["sla_by_queue"], "queue")
-    assert set(queues) == {
+    assert set(queues) == set(Queue.objects.values_list("slug", flat=True))  # wave 2 adds `surfaced`, …
+    assert {
         "legal-orders",
         "urgent-threats",
         "le-referrals",
@@ -140,7 +142,8 @@ def test_sla_compliance_per_queue_is_decided_by_due_over_decided_with_the_breach
         "violent-extremism",
         "preservation",
         "general",
-    }
+        "surfaced",
+    } <= set(queues)
     assert queues["violent-extremism"] == {
         "queue": "violent-extremism",
         "name": queues["violent-extremism"]["name"],
@@ -171,6 +174,7 @@ def test_counts_under_five_are_replaced_by_the_marker_and_five_is_shown(public):
         "removal_order": 9,
         "preservation_request": "<5",
         "emergency_request": "<5",
+        "signal": "<5",
     }
     assert counts(public["by_category"], "category")["propaganda"] == 8
     assert {
@@ -240,15 +244,15 @@ def test_nothing_in_the_figures_names_a_referral_account_or_organisation(dataset
 # --- Cost and cache -------------------------------------------------------------------------------
 
 
-def test_the_figures_take_four_queries_whatever_the_number_of_referrals(dataset, ngo, django_assert_num_queries):
+def test_the_figures_take_six_queries_whatever_the_number_of_referrals(dataset, ngo, django_assert_num_queries):
     # 1 counts by kind/category/submitter/status/queue/month/action, 2 accounts suspended,
-    # 3 time to decision, 4 queue names.
-    with django_assert_num_queries(4):
+    # 3 time to decision, 4 queue names, 5 appeals by source/status/outcome, 6 their median.
+    with django_assert_num_queries(6):
         compute_figures(START, END)
     for day in range(1, 29):
         make(ngo, "notice", "glorification", "actioned", at(2, day), queue="violent-extremism", decided_after=day,
              sla=1440, action="label_applied")  # fmt: skip
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         figures = compute_figures(START, END)
     assert figures["received"] == 52
 

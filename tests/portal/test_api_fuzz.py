@@ -97,7 +97,14 @@ def world(routing_table, ngo, ngo_member, lead, policy):
         policy="Violent extremist organisations policy",
         statement_of_reasons="The account {account} recruits for a proscribed organisation.",
     )
+    from referrals.redress.services import appeal_file
+    from tests.referrals.review_factories import decided
+
+    appeal = appeal_file(
+        by=ngo_member, referral=decided(lead, ngo_member, accounts=("appealed",)), reason="A decision to fuzz against."
+    )
     return {
+        "appeals": str(appeal.pk),
         "templates": str(template.id),
         "referrals": str(referral.id),
         "subjects": str(referral.targets.first().subject_id),

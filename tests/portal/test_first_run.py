@@ -25,8 +25,8 @@ def test_an_unknown_address_answers_a_branded_404(client_for, ngo_member):
     assert 'class="topbar"' in page
 
 
-def test_a_forbidden_page_answers_a_branded_403(client_for, reviewer):
-    response = client_for(reviewer).get("/referrals/new/")
+def test_a_forbidden_page_answers_a_branded_403(client_for, policy):
+    response = client_for(policy).get("/referrals/new/")
     assert response.status_code == 403
     assert "You can't do that here" in response.content.decode()
 

@@ -78,14 +78,18 @@ EXPECTED = {
     ),
     "reviewer": _main(
         ("Queues", "/queues/"),
+        ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
+        ("Appeals", "/appeals/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Platform T&S", "/partners/platform-ts-test/"),
     ),
     "policy": _main(
         ("Queues", "/queues/"),
+        ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
+        ("Appeals", "/appeals/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Partners", "/partners/"),
@@ -148,8 +152,9 @@ NAV = {
     "other_ngo_member": NGO,
     "liaison": LIAISON,
     "unverified_liaison": LIAISON,
-    "reviewer": PLATFORM,
-    "lead": PLATFORM,
+    # Reviewers and leads file signals (SPEC §14); their list is still the platform's "Referrals".
+    "reviewer": {**PLATFORM, "can_file": True},
+    "lead": {**PLATFORM, "can_file": True},
     "policy": {**PLATFORM, "can_manage_organisations": True},
 }
 

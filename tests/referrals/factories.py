@@ -18,6 +18,7 @@ DEFAULTS = {
     },
     Kind.PRESERVATION_REQUEST: {"authority_reference": "CASE-3", "legal_basis": "Code of Criminal Procedure s.12"},
     Kind.EMERGENCY_REQUEST: {"authority_reference": "CASE-4", "legal_basis": "Emergency disclosure, threat to life"},
+    Kind.SIGNAL: {},
 }
 
 

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from referrals.engine import legal
-from referrals.models import BulkJob, Category, Evidence, Kind, Referral, Severity
+from referrals.models import BulkJob, Category, Detector, Evidence, Kind, Referral, Severity
+from referrals.redress.serializers import AppealBriefSerializer, appeal_field
 
 # --- Input (validation itself lives in referrals.intake.services.validation.referral_clean) --
 
@@ -40,6 +41,12 @@ class ReferralInputSerializer(serializers.Serializer):
         help_text="removal_order only, at least one: the grounds of Regulation (EU) 2021/784 Art. 2(7)",
     )
     preserve_until = serializers.DateField(required=False, help_text="preservation_request only; default +90 days")
+    signal_reasons = serializers.ListField(
+        child=serializers.CharField(max_length=500),
+        required=False,
+        max_length=20,
+        help_text="signal only (reviewers and queue leads), optional: why it was raised, sentences for the reviewers",
+    )
 
 
 class WithdrawInputSerializer(serializers.Serializer):
@@ -59,8 +66,8 @@ class BulkInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         required=False,
         help_text="CSV with header kind,category,severity,explanation,targets,language,country,"
-        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until; "
-        "targets and legal grounds separated by spaces or |",
+        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until"
+        "[,signal_reasons]; targets and legal grounds separated by spaces or |, signal reasons one per line",
     )
 
 
@@ -115,7 +122,17 @@ class OrganisationRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
-PLATFORM_FIELDS = ("queue", "priority", "assignee", "routing_reasons", "routed_at", "related_count")
+PLATFORM_FIELDS = (
+    "queue",
+    "priority",
+    "assignee",
+    "routing_reasons",
+    "routed_at",
+    "related_count",
+    # What raised a signal and why (SPEC §14): partners never see signals, nor these.
+    "detector",
+    "signal_reasons",
+)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -130,6 +147,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     assignee = serializers.SerializerMethodField()
     related_count = serializers.SerializerMethodField()
     legal_grounds = serializers.ListField(child=serializers.CharField(), read_only=True)
+    appeal = serializers.SerializerMethodField()
+    detector = serializers.SerializerMethodField()
+    signal_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Referral
@@ -156,6 +176,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "decided_at",
             "breached",
             "decision",
+            "appeal",
             "evidence",
             *PLATFORM_FIELDS,
         ]
@@ -166,6 +187,11 @@ class ReferralSerializer(serializers.ModelSerializer):
         decision = getattr(referral, "decision", None)
         return DecisionSerializer(decision).data if decision is not None else None
 
+    @extend_schema_field(AppealBriefSerializer(allow_null=True))
+    def get_appeal(self, referral):
+        """The notifier's appeal of the decision (SPEC §16), or null."""
+        return appeal_field(referral)
+
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_assignee(self, referral):
         if not self.context.get("platform"):
@@ -173,6 +199,14 @@ class ReferralSerializer(serializers.ModelSerializer):
             # it here would cost one query per assigned row.
             return None
         return referral.assignee.email if referral.assignee_id else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=Detector.choices, allow_null=True, help_text="signal only: what raised it (platform roles)"
+        )
+    )
+    def get_detector(self, referral):
+        return referral.detector or None
 
     def get_related_count(self, referral) -> int:
         return getattr(referral, "related_count", 0)

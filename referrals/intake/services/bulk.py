@@ -24,7 +24,7 @@ from portal.errors import DomainError, NotAllowed
 from portal.queueing import enqueue_on_commit
 from referrals.intake.services.filing import referrals_create
 from referrals.intake.services.validation import forbidden_kind_message, referral_clean
-from referrals.models import BulkJob
+from referrals.models import BulkJob, Kind
 from referrals.permissions import kinds_filable_by
 
 MAX_ITEMS = 10_000
@@ -43,6 +43,8 @@ CSV_COLUMNS = [
     "issuing_authority",
     "legal_grounds",
     "preserve_until",
+    # Signals only (reviewers and queue leads, SPEC §14): one reason per line of the cell.
+    "signal_reasons",
 ]
 # What the refused rows' page calls each column, and each part of a target (the API keeps the names).
 COLUMN_LABELS = {
@@ -59,6 +61,7 @@ COLUMN_LABELS = {
     "issuing_authority": gettext_lazy("Issuing authority"),
     "legal_grounds": gettext_lazy("Grounds"),
     "preserve_until": gettext_lazy("Preserve until"),
+    "signal_reasons": gettext_lazy("Reasons"),
 }
 TARGET_PART_LABELS = {
     "url": gettext_lazy("URL"),
@@ -256,43 +259,52 @@ def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[Bu
         BulkJob.objects.filter(pk=job_id).update(items=[])
 
 
-def csv_template() -> str:
-    """The header and two example rows, served as the downloadable template."""
+def csv_columns(kinds) -> list[str]:
+    """The columns a filer of `kinds` uses: `signal_reasons` only for those who raise signals
+    (any file may carry it; other kinds ignore it)."""
+    return [c for c in CSV_COLUMNS if c != "signal_reasons" or Kind.SIGNAL in kinds]
+
+
+# The template's example rows, by column; a filer of signals gets one of those too.
+_EXAMPLES = [
+    {
+        "kind": "notice",
+        "category": "terrorist_recruitment",
+        "severity": "high",
+        "explanation": "Posts recruitment videos for a proscribed group and asks viewers to travel.",
+        "targets": "https://x.com/example_account/status/1234 | https://t.me/example_channel",
+        "language": "en",
+        "country": "GB",
+        "good_faith_confirmed": "true",
+    },
+    {
+        "kind": "le_referral",
+        "category": "propaganda",
+        "severity": "medium",
+        "explanation": "Channel republishing official propaganda of a designated organisation.",
+        "targets": "telegram:example_channel",
+        "language": "ar",
+        "country": "FR",
+        "authority_reference": "CASE-2026-0001",
+    },
+    {
+        "kind": "signal",
+        "category": "glorification",
+        "severity": "medium",
+        "explanation": "New account reposting the suspended account's videos under a similar name.",
+        "targets": "x:example_account_2",
+        "language": "en",
+        "signal_reasons": "Same profile picture as a suspended account\nReposts its videos within minutes",
+    },
+]
+
+
+def csv_template(columns: list[str] = CSV_COLUMNS) -> str:
+    """The header and example rows, served as the downloadable template."""
     out = io.StringIO()
     writer = portal_csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerow(
-        [
-            "notice",
-            "terrorist_recruitment",
-            "high",
-            "Posts recruitment videos for a proscribed group and asks viewers to travel.",
-            "https://x.com/example_account/status/1234 | https://t.me/example_channel",
-            "en",
-            "GB",
-            "true",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
-    writer.writerow(
-        [
-            "le_referral",
-            "propaganda",
-            "medium",
-            "Channel republishing official propaganda of a designated organisation.",
-            "telegram:example_channel",
-            "ar",
-            "FR",
-            "",
-            "CASE-2026-0001",
-            "",
-            "",
-            "",
-            "",
-        ]
-    )
+    writer.writerow(columns)
+    for example in _EXAMPLES:
+        if example["kind"] != Kind.SIGNAL or "signal_reasons" in columns:
+            writer.writerow([example.get(column, "") for column in columns])
     return out.getvalue()

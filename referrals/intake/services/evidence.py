@@ -27,6 +27,7 @@ from portal.errors import DomainError, NotAllowed, TransitionError
 from referrals.models import CLOSED_STATUSES, Evidence, PreservationHold, Referral, Target
 from referrals.permissions import can_add_evidence, is_submitting_member, sees_platform_fields
 from referrals.review.services.exposure import exposure_record
+from referrals.surfacing.services.media import evidence_media_record
 
 logger = logging.getLogger(__name__)
 
@@ -271,6 +272,13 @@ def evidence_store(*, referral: Referral, files: list[Inspected], user, request=
                 sha256=row.sha256,
                 size=row.size,
             )
+        # Near-duplicate media (SPEC §14): images are hashed and matched as they are stored.
+        evidence_media_record(
+            referral=referral,
+            stored=[(row, f.upload) for row, f in zip(rows, files, strict=True)],
+            user=user,
+            request=request,
+        )
     except BaseException:
         for stored_name in written:
             evidence_path(stored_name).unlink(missing_ok=True)

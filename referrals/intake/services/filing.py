@@ -21,6 +21,7 @@ from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.queueing import enqueue_on_commit
 from portal.text import strip_format_characters
 from referrals.engine import clock, normalise
+from referrals.engine.folding import fold_handle
 from referrals.intake.services.evidence import Inspected, evidence_store
 from referrals.intake.services.validation import (
     CLOCK_KINDS,
@@ -39,6 +40,7 @@ from referrals.models import (
     Target,
     subject_counts_add,
 )
+from referrals.models.surfacing import subject_links_add
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
 from referrals.review.services.claims import referral_clock_resume
 from referrals.services.notify import referral_notify_status
@@ -72,7 +74,7 @@ def _received_message(referral: Referral) -> TimelineText:
 SUBJECT_CHUNK = 400
 
 
-def _subjects_for(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
+def subjects_for(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subject]:
     """Existing or new subjects for (platform, account) keys: one read, then one insert of
     the missing ones. Safe against a concurrent filing creating the same subject: the unique
     constraint decides, and only the subjects it created first are read again."""
@@ -104,7 +106,7 @@ def _subjects_insert(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subjec
     `INSERT … ON CONFLICT DO NOTHING RETURNING id` (PostgreSQL, SQLite ≥ 3.35) says which rows
     it wrote, so the new subjects need no second read; `bulk_create` cannot say that.
     """
-    new = [Subject(platform=p, account=a) for p, a in sorted(keys)]
+    new = [Subject(platform=p, account=a, folded_account=fold_handle(a)) for p, a in sorted(keys)]
     if not _inserts_return_rows():
         Subject.objects.bulk_create(new, ignore_conflicts=True)
         return {}
@@ -161,8 +163,8 @@ def referrals_create(
     Referral.objects.bulk_create(referrals)
 
     keys = {normalise.subject_key(t) for item in items for t in item.targets} - {None}
-    subjects = _subjects_for(keys)
-    targets, links, named_by = [], set(), Counter()
+    subjects = subjects_for(keys)
+    targets, links, named_by = [], Counter(), Counter()
     for referral, item in zip(referrals, items, strict=True):
         named = []
         for position, t in enumerate(item.targets):
@@ -185,12 +187,13 @@ def referrals_create(
         named_by.update(named)
     Target.objects.bulk_create(targets)
     _prime_targets(referrals, targets)
-    subject_counts_add(named_by)
+    subject_counts_add(named_by)  # locks the named subjects, so the links below never deadlock
     if links:
         through = Subject.linked.through
         through.objects.bulk_create(
             [through(from_subject_id=a, to_subject_id=b) for a, b in links], ignore_conflicts=True
         )
+        subject_links_add(links, at=now)
     # Receipt is acknowledged at the instant the clock starts.
     timeline_add_many(
         timeline_event(r, "received", actor=user, message=_received_message(r), at=now) for r in referrals
@@ -239,6 +242,7 @@ def referral_submit(*, user, data: Mapping, evidence: list[Inspected] | None = N
         targets=len(result.cleaned.targets),
     )
     stored = evidence_store(referral=referral, files=evidence, user=user, request=request) if evidence else []
+    enqueue_on_commit("referrals.tasks.notify_received", [referral.seq])  # receipt confirmed (DSA Art. 16(4))
     # What a read through the selector would find: no decision yet, this evidence.
     referral._prefetched_objects_cache["evidence"] = list(stored)
     Referral._meta.get_field("decision").set_cached_value(referral, None)

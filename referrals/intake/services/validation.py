@@ -20,6 +20,7 @@ from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
     LEGAL_KINDS,
     Category,
+    Detector,
     Kind,
     Severity,
 )
@@ -299,6 +300,8 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         preserve_until = None
         errors.pop("preserve_until", None)
 
+    signal_reasons = _signal_reasons(raw, errors) if kind == Kind.SIGNAL else []
+
     forbidden = kind if kind and kind not in set(kinds_allowed) else None
     if errors or forbidden:
         return CleanResult(errors=errors, forbidden_kind=forbidden)
@@ -314,7 +317,51 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         "legal_grounds": legal_grounds,
         **texts,
     }
+    if kind == Kind.SIGNAL:
+        # A person files it; the detectors raise theirs through referrals.surfacing.
+        fields.update(detector=Detector.MANUAL, signal_reasons=signal_reasons)
     return CleanResult(cleaned=Cleaned(fields=fields, targets=targets, posted_at=posted_at))
+
+
+SIGNAL_REASONS_MAX, SIGNAL_REASON_MAX = 20, 500
+
+
+def _signal_reasons(raw: Mapping, errors: dict) -> list[str]:
+    """A signal's optional `signal_reasons`: sentences for the reviewers (a list, or lines)."""
+    value = raw.get("signal_reasons")
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors["signal_reasons"] = [_("Must be a list of sentences.")]
+        return []
+    reasons = []
+    for item in value:
+        problem = text_problem(item)
+        if problem:
+            errors["signal_reasons"] = [problem]
+            return []
+        text = strip_format_characters(item).strip()
+        if len(text) > SIGNAL_REASON_MAX:
+            errors["signal_reasons"] = [
+                ngettext(
+                    "Each reason has at most %(limit)d character.",
+                    "Each reason has at most %(limit)d characters.",
+                    SIGNAL_REASON_MAX,
+                )
+                % {"limit": SIGNAL_REASON_MAX}
+            ]
+            return []
+        if text:
+            reasons.append(text)
+    if len(reasons) > SIGNAL_REASONS_MAX:
+        errors["signal_reasons"] = [
+            ngettext("At most %(max)d reason.", "At most %(max)d reasons.", SIGNAL_REASONS_MAX)
+            % {"max": SIGNAL_REASONS_MAX}
+        ]
+        return []
+    return reasons
 
 
 def forbidden_kind_message(kind: str) -> str:
@@ -330,5 +377,6 @@ def forbidden_kind_message(kind: str) -> str:
         Kind.EMERGENCY_REQUEST: _(
             "Emergency disclosure requests may be filed only by liaisons of a verified law-enforcement agency."
         ),
+        Kind.SIGNAL: _("Signals are raised only by the platform's reviewers and queue leads."),
     }
     return messages[Kind(kind)]

@@ -28,6 +28,12 @@ class NonComplianceSerializer(serializers.Serializer):
     explanation = serializers.CharField()
 
 
+class ReversalSerializer(serializers.Serializer):
+    reversed_at = serializers.DateTimeField()
+    after = serializers.ChoiceField(choices=["appeal", "complaint"], help_text="What the reversal answered")
+    statement = serializers.CharField(help_text="The platform's reasons for reversing")
+
+
 class FeedbackSerializer(serializers.Serializer):
     """Documents the shape of `le_selectors.removal_order_feedback`."""
 
@@ -54,6 +60,7 @@ class FeedbackSerializer(serializers.Serializer):
     statement_of_reasons = serializers.CharField()
     territorial_scope = serializers.ListField(child=serializers.CharField())
     non_compliance_reason = NonComplianceSerializer(allow_null=True)
+    reversal = ReversalSerializer(allow_null=True, help_text="A removal reversed on review: the content is reinstated")
 
 
 # Feedback does not exist for anyone else who can see the referral: 404, not 403.

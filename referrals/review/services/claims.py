@@ -21,6 +21,7 @@ from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.text import strip_format_characters
 from referrals.engine import clock
 from referrals.models import (
+    Kind,
     Queue,
     Referral,
     Status,
@@ -173,6 +174,9 @@ def referral_request_info(
     require_act(by, referral)
     if referral.status not in (Status.IN_REVIEW, Status.ROUTED):
         raise TransitionError(_("Information can be requested only on a referral under review."))
+    if referral.kind == Kind.SIGNAL:
+        # The platform raised it: there is no submitter to answer, and the clock would stay paused.
+        raise TransitionError(_("A signal has no submitter to ask; add a team note instead."))
     now = now or timezone.now()
     referral.status, referral.paused_at = Status.NEEDS_INFO, now
     if referral.assignee_id is None:

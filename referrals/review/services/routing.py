@@ -27,6 +27,7 @@ from referrals.engine import routing
 from referrals.models import (
     Action,
     Decision,
+    Kind,
     Queue,
     Referral,
     Status,
@@ -37,6 +38,7 @@ from referrals.models import (
 from referrals.review.selectors import routing_table_load
 from referrals.review.services import neutral
 from referrals.services.timeline import timeline_add_many, timeline_event
+from referrals.surfacing.services.boosts import routing_boosts
 from referrals.timeline_text import TimelineText
 
 logger = logging.getLogger(__name__)
@@ -48,7 +50,9 @@ SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 200
 
 
-def facts_for(referral: Referral, *, corroborating_organisations: int = 0) -> routing.Facts:
+def facts_for(
+    referral: Referral, *, corroborating_organisations: int = 0, boosts: tuple[routing.Boost, ...] = ()
+) -> routing.Facts:
     organisation = referral.organisation
     return routing.Facts(
         kind=referral.kind,
@@ -60,6 +64,7 @@ def facts_for(referral: Referral, *, corroborating_organisations: int = 0) -> ro
         trusted_flagger=bool(organisation.trusted_flagger),
         corroborating_organisations=corroborating_organisations,
         received_at=referral.received_at,
+        boosts=boosts,
     )
 
 
@@ -95,6 +100,8 @@ def corroboration_counts(referrals: list[Referral], subjects: dict[int, set]) ->
             subject_id__in=all_subjects, referral_id__gte=first_seq, referral__received_at__gte=earliest
         )
         .exclude(referral__status=Status.WITHDRAWN)
+        # The platform's own signals are not another organisation's word (SPEC §14).
+        .exclude(referral__kind=Kind.SIGNAL)
         .values_list("subject_id", "referral__organisation_id", "referral__received_at")
         .distinct()
     )
@@ -158,10 +165,13 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
         subjects = _subjects_by_referral(r.seq for r in referrals)
         corroboration = corroboration_counts(referrals, subjects)
         suspended, suspending = _suspending_decisions(set().union(*subjects.values()) if subjects else set())
+        boosts = routing_boosts(referrals, subjects)  # look-alikes, near-duplicate media (SPEC §14)
 
         planned = []
         for referral in referrals:
-            facts = facts_for(referral, corroborating_organisations=corroboration[referral.seq])
+            facts = facts_for(
+                referral, corroborating_organisations=corroboration[referral.seq], boosts=boosts.get(referral.seq, ())
+            )
             decision = routing.route(facts, table.rules, table.sla_minutes, fallback=FALLBACK_QUEUE)
             own_subjects = subjects.get(referral.seq, set())
             earlier = _earlier_decision(own_subjects, suspended, suspending)

@@ -41,6 +41,7 @@ def test_default_queues_match_the_spec():
         ("legal-orders", "Legal orders", 60),
         ("preservation", "Preservation requests", 1440),
         ("urgent-threats", "Urgent threats", 60),
+        ("surfaced", "Surfaced by the platform", 1440),
         ("le-referrals", "Law-enforcement referrals", 720),
         ("trusted-flaggers", "Trusted flaggers", 720),
         ("violent-extremism", "Violent extremism", 1440),
@@ -49,10 +50,12 @@ def test_default_queues_match_the_spec():
 
 
 def test_default_rules_are_in_spec_order_and_point_at_default_queues():
-    assert [r.order for r in DEFAULT_RULES] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r.order for r in DEFAULT_RULES] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert [r.queue for r in DEFAULT_RULES] == [slug for slug, _, _ in DEFAULT_QUEUES]
     assert all(r.enabled and r.priority_boost == 0 for r in DEFAULT_RULES)
-    assert DEFAULT_RULES[-1] == Rule("Anything else", "general", 7)  # no conditions at all
+    assert DEFAULT_RULES[-1] == Rule("Anything else", "general", 8)  # no conditions at all
+    # A signal goes to `surfaced`, right after the imminent rule: an imminent signal is urgent.
+    assert DEFAULT_RULES[3] == Rule("Surfaced by the platform", "surfaced", 4, kinds=frozenset({"signal"}))
 
 
 @pytest.mark.parametrize(
@@ -112,12 +115,12 @@ def test_decision_names_the_rule_and_says_why():
 def test_rule_without_conditions_says_it_matches_everything():
     decision = route(facts(), DEFAULT_RULES, SLA)
     assert decision.rule_name == "Anything else"
-    assert decision.reasons[0] == "Rule 7 'Anything else': matches every referral"
+    assert decision.reasons[0] == "Rule 8 'Anything else': matches every referral"
 
 
 def test_wildcard_category_reason_names_the_pattern():
     decision = route(facts(category="terrorist_recruitment"), DEFAULT_RULES, SLA)
-    assert decision.reasons[0] == ("Rule 6 'Violent extremism': category terrorist_recruitment matches terrorist_*")
+    assert decision.reasons[0] == ("Rule 7 'Violent extremism': category terrorist_recruitment matches terrorist_*")
 
 
 # priority, term by term (SPEC §4.3)
@@ -375,6 +378,7 @@ def test_explain_evaluates_every_rule_in_order():
     result = explain(facts(trusted_flagger=True, category="propaganda"), DEFAULT_RULES)
     assert [rule.name for rule, _, _ in result] == [r.name for r in DEFAULT_RULES]
     assert [matched for _, matched, _ in result] == [
+        False,
         False,
         False,
         False,

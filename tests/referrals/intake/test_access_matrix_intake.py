@@ -132,7 +132,8 @@ def test_filing_pages_by_persona(request, client_for, client, persona):
             assert client.get(url).status_code == 302
         return
     user = request.getfixturevalue(persona)
-    expected = 403 if persona in PLATFORM else 200
+    # Reviewers and leads file signals (SPEC §14); policy staff file nothing.
+    expected = 403 if persona == "policy" else 200
     for url in ("/referrals/new/", "/referrals/bulk/"):
         assert client_for(user).get(url).status_code == expected, url
 

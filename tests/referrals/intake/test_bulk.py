@@ -133,9 +133,9 @@ def test_bulk_refuses_unusable_csv_files(api_for, ngo_member, content, words):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["reviewer", "lead", "policy"])
-def test_platform_roles_cannot_bulk_file(request, api_for, persona):
-    response = api_for(request.getfixturevalue(persona)).post(BULK, {"items": [referral_data()]}, format="json")
+def test_policy_staff_cannot_bulk_file(api_for, policy):
+    # Reviewers and leads bulk-file signals (SPEC §14; tests/referrals/surfacing/test_signal_kind.py).
+    response = api_for(policy).post(BULK, {"items": [referral_data()]}, format="json")
     assert response.status_code == 403
     assert BulkJob.objects.count() == 0
 

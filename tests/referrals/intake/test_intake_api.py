@@ -66,7 +66,7 @@ def test_notice_is_stored_received_with_timeline_and_routing_enqueued(
     assert response.json()["id"] == str(referral.id)
     assert TimelineEvent.objects.get(referral=referral).type == "received"
     assert AuditEvent.objects.filter(action="referral.submit", object_id=str(referral.pk)).exists()
-    assert len(callbacks) == 1  # the routing task, published after commit
+    assert len(callbacks) == 2  # the routing task and the receipt notice, published after commit
 
 
 @pytest.mark.django_db

@@ -42,8 +42,9 @@ def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client
 
     queries, response = _file(client, targets, django_capture_on_commit_callbacks)
 
-    # As above, plus the new subjects' insert and the link between the two accounts.
-    assert queries == 13
+    # As above, plus the new subjects' insert, the link between the two accounts and its
+    # co-referral weight (SPEC §14).
+    assert queries == 14
     subjects = {s.account: str(s.pk) for s in Subject.objects.filter(account__in=["new_one", "new_two"])}
     assert [t["subject"] for t in response.json()["targets"]] == [subjects["new_one"], subjects["new_two"]]
 

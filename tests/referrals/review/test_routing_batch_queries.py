@@ -15,9 +15,10 @@ pytestmark = pytest.mark.django_db
 # SAVEPOINT (the test's transaction holds the batch's atomic block), the received referrals
 # with their organisations, queues, rules, the referrals' subjects, the first referral
 # number of the corroboration window, the window's co-naming targets, suspended subjects,
-# the claim (UPDATE … FROM (VALUES …) RETURNING), the timeline entries, the audit entries,
-# RELEASE SAVEPOINT.
-BATCH_QUERIES = 12
+# surfacing's boosts (the subjects each referral names first, the suspended accounts they
+# might resemble, near-duplicate media), the claim (UPDATE … FROM (VALUES …) RETURNING), the
+# timeline entries, the audit entries, RELEASE SAVEPOINT.
+BATCH_QUERIES = 15
 
 
 def _route(seqs) -> tuple[int, int]:

@@ -72,7 +72,7 @@ def test_corroboration_ignores_the_same_organisation_and_referrals_older_than_th
 def test_a_rule_boost_adds_to_the_priority(other_ngo_member):
     from referrals.models import RoutingRule
 
-    RoutingRule.objects.filter(order=7).update(priority_boost=5)
+    RoutingRule.objects.filter(queue__slug="general").update(priority_boost=5)
 
     assert routed(other_ngo_member).priority == 25
 
@@ -211,3 +211,14 @@ def test_an_organisation_kind_rule_can_route_law_enforcement_referrals(liaison):
 
     assert liaison.membership.organisation.kind == OrganisationKind.LAW_ENFORCEMENT
     assert referral.queue == queue
+
+
+def test_the_platforms_own_signal_is_no_corroboration(other_ngo_member, reviewer):
+    received(reviewer, "signal", accounts=("watched",))
+    received(ngo_member_of_new_organisation(), accounts=("watched",))
+
+    referral = routed(other_ngo_member, severity="low", accounts=("watched",))
+
+    # notice 20 + low 0 + one other organisation 10: the signal is the platform's, not a partner's
+    assert referral.priority == 30
+    assert any("corroboration 10 (1 other organisation)" in r for r in referral.routing_reasons)
