@@ -95,17 +95,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='subject',
             name='display_name',
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', max_length=200),
         ),
         migrations.AddField(
             model_name='subject',
             name='folded_account',
-            field=models.CharField(blank=True, editable=False, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=200),
         ),
         migrations.AddField(
             model_name='subject',
             name='folded_name',
-            field=models.CharField(blank=True, editable=False, max_length=200),
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=200),
         ),
         migrations.AlterField(
             model_name='referral',

@@ -87,9 +87,10 @@ class Subject(models.Model):
     referral_count = models.PositiveIntegerField(default=0, editable=False)
     # What the platform's own systems last said the account calls itself (SPEC §14), and the
     # handle and that name folded for look-alike matching (referrals.engine.folding).
-    display_name = models.CharField(max_length=200, blank=True)
-    folded_account = models.CharField(max_length=200, blank=True, editable=False)
-    folded_name = models.CharField(max_length=200, blank=True, editable=False)
+    # Empty by default in the database too, for writers of raw rows (the load generator).
+    display_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    folded_account = models.CharField(max_length=200, blank=True, editable=False, default="", db_default="")
+    folded_name = models.CharField(max_length=200, blank=True, editable=False, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["platform", "account"], name="subject_unique_account")]
