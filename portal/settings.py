@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "portal-purge-read-notifications": {"task": "portal.tasks.purge_read_notifications", "schedule": 86400.0},
     "referrals-sweep-received": {"task": "referrals.tasks.sweep_received", "schedule": 60.0},
+    "referrals-sweep-receipts": {"task": "referrals.tasks.sweep_receipts", "schedule": 300.0},
     "referrals-watch-deadlines": {"task": "referrals.tasks.watch_deadlines", "schedule": 60.0},
     "referrals-purge-expired-evidence": {"task": "referrals.tasks.purge_expired_evidence", "schedule": 86400.0},
     "referrals-purge-idempotency-records": {"task": "referrals.tasks.purge_idempotency_records", "schedule": 86400.0},

@@ -110,6 +110,14 @@ def notify_received(seqs: list[int]) -> int:
     return referrals_notify_received(seqs=seqs)
 
 
+@shared_task(name="referrals.tasks.sweep_receipts", soft_time_limit=120, time_limit=150)
+def sweep_receipts() -> int:
+    """Beat, every five minutes: confirm the receipts whose task was lost (broker down)."""
+    from referrals.services.notify import referrals_sweep_receipts
+
+    return referrals_sweep_receipts()
+
+
 @shared_task(name="referrals.tasks.submit_statements", acks_late=True, soft_time_limit=240, time_limit=270)
 def submit_statements() -> int:
     """Beat, every minute: enrol new statements of reasons and, when the DSA Transparency

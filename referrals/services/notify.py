@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts.roles import OrganisationKind
 from portal.audit import audit
@@ -89,6 +92,32 @@ def referrals_notify_received(*, seqs: list[int]) -> int:
         audit(RECEIPT, obj=referral, organisation=referral.organisation, recipients=len(recipients))
         confirmed += 1
     return confirmed
+
+
+RECEIPT_SWEEP_AFTER = timedelta(minutes=2)
+RECEIPT_SWEEP_WINDOW = timedelta(hours=6)
+
+
+def referrals_sweep_receipts(*, now: datetime | None = None) -> int:
+    """Confirm the receipts that a lost task never sent: filings of the last six hours, older
+    than two minutes, with no `referral.receipt` entry (the broker was down at commit, or the
+    worker died). Beat runs it every five minutes; `referrals_notify_received` sends each at
+    most once. Returns how many it confirmed."""
+    now = now or timezone.now()
+    submitted = AuditEvent.objects.filter(
+        action="referral.submit",
+        object_type=Referral._meta.label_lower,
+        at__gte=now - RECEIPT_SWEEP_WINDOW,
+        at__lt=now - RECEIPT_SWEEP_AFTER,
+    ).values_list("object_id", flat=True)
+    confirmed = AuditEvent.objects.filter(
+        action=RECEIPT, object_type=Referral._meta.label_lower, object_id__in=submitted
+    ).values_list("object_id", flat=True)
+    missing = sorted(int(pk) for pk in set(submitted) - set(confirmed))
+    sent = 0
+    for start in range(0, len(missing), 200):
+        sent += referrals_notify_received(seqs=missing[start : start + 200])
+    return sent
 
 
 @transaction.atomic

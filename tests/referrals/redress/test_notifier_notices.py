@@ -2,6 +2,7 @@
 filing (one summary for a bulk filing), and decision notices that say how and until when to
 appeal; to the submitting organisation's members only, each in their language and time zone."""
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,11 @@ from referrals.redress.selectors import APPEAL_WINDOW
 from referrals.redress.services import appeal_decide
 from referrals.review.services.claims import referral_claim
 from referrals.review.services.decisions import referral_decide
-from referrals.services.notify import bulk_job_notify_received, referrals_notify_received
+from referrals.services.notify import (
+    bulk_job_notify_received,
+    referrals_notify_received,
+    referrals_sweep_receipts,
+)
 from tests.referrals.factories import make_referral
 from tests.referrals.redress.redress_factories import STATEMENT, appealed, no_violation
 from tests.referrals.review_factories import DECISION, decided
@@ -93,6 +98,29 @@ def test_the_receipt_is_sent_once_however_often_the_task_runs(
     assert len(mail_to(mailoutbox, ngo_member)) == 1
     assert Notification.objects.filter(user=ngo_member).count() == 1
     assert AuditEvent.objects.filter(action="referral.receipt").count() == 1
+
+
+def test_a_receipt_whose_task_was_lost_is_sent_by_the_sweeper_once(
+    ngo_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The broker was down when the filing committed: its routing and receipt tasks were lost.
+    with django_capture_on_commit_callbacks(execute=False):
+        referral = make_referral(ngo_member)
+    assert not mail_to(mailoutbox, ngo_member)
+
+    # Within two minutes the task may still come; after them the sweeper sends it, once.
+    assert referrals_sweep_receipts(now=referral.received_at + timedelta(minutes=1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert referrals_sweep_receipts(now=referral.received_at + timedelta(minutes=3)) == 1
+        assert referrals_sweep_receipts(now=referral.received_at + timedelta(minutes=8)) == 0
+
+    [message] = mail_to(mailoutbox, ngo_member)
+    assert message.subject == f"{referral.reference}: received"
+
+
+def test_receipts_are_swept_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["referrals-sweep-receipts"]
+    assert (entry["task"], entry["schedule"]) == ("referrals.tasks.sweep_receipts", 300.0)
 
 
 def test_a_removal_order_receipt_says_when_it_is_due(liaison, mailoutbox, django_capture_on_commit_callbacks):
