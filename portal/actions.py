@@ -7,7 +7,8 @@ refusal on the form instead. `act` is that ending, written once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -68,3 +69,16 @@ def act(
     level, text = message if isinstance(message, tuple) else (messages.SUCCESS, message)
     messages.add_message(request, level, text)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+
+
+def posted_ids(values: Iterable) -> list[uuid.UUID]:
+    """The ids a page posted (checkboxes), in order, once each; anything not an id is left out."""
+    ids: list[uuid.UUID] = []
+    for value in values:
+        try:
+            id = uuid.UUID(str(value))
+        except ValueError:
+            continue
+        if id not in ids:
+            ids.append(id)
+    return ids

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,16 +35,3 @@ class NetworkSignalForm(forms.Form):
 
     days = forms.IntegerField(min_value=1, max_value=HUB_DAYS_MAX, required=False)
     back = forms.ChoiceField(choices=[("network", "network"), ("hubs", "hubs")], required=False)
-
-
-def chosen_ids(values) -> list[uuid.UUID]:
-    """The posted ids, in order, once each; anything that is not an id is left out."""
-    ids: list[uuid.UUID] = []
-    for value in values:
-        try:
-            id = uuid.UUID(str(value))
-        except ValueError:
-            continue
-        if id not in ids:
-            ids.append(id)
-    return ids

@@ -21,12 +21,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.actions import act
+from portal.actions import act, posted_ids
 from referrals.review.permissions import can_decide_in_bulk
 from referrals.review.workbench_selectors import BULK_MAX
 from referrals.services.reads import referrals_read_audit
 from referrals.surfacing import graph, selectors
-from referrals.surfacing.forms import HubsForm, NetworkSignalForm, chosen_ids
+from referrals.surfacing.forms import HubsForm, NetworkSignalForm
 from referrals.surfacing.permissions import can_raise_network_signals, can_see_surfacing
 from referrals.surfacing.services.network import network_signal_raise
 
@@ -126,7 +126,7 @@ def network_decide(request, id):
     subject = _subject(request, id)
     if not can_decide_in_bulk(request.user):
         raise PermissionDenied
-    ids = chosen_ids(request.POST.getlist("subjects"))[: selectors.NETWORK_MAX_NODES]
+    ids = posted_ids(request.POST.getlist("subjects"))[: selectors.NETWORK_MAX_NODES]
     selection = selectors.network_selection(request.user, ids, limit=BULK_MAX)
     referrals_read_audit(
         user=request.user,

@@ -7,14 +7,12 @@ Sent again with `confirm=1`, it decides them and shows what was decided and what
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from portal.actions import show_on_form
+from portal.actions import posted_ids, show_on_form
 from portal.errors import DomainError
 from referrals.review.forms import DecisionForm
 from referrals.review.permissions import can_decide_in_bulk, require_queue_access
@@ -23,26 +21,13 @@ from referrals.review.workbench_selectors import BULK_MAX, bulk_referrals
 from referrals.services.reads import referrals_read_audit
 
 
-def _chosen(values) -> list[uuid.UUID]:
-    """The posted ids, in order, once each; anything that is not an id is left out."""
-    ids: list[uuid.UUID] = []
-    for value in values:
-        try:
-            id = uuid.UUID(str(value))
-        except ValueError:
-            continue
-        if id not in ids:
-            ids.append(id)
-    return ids
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_decide(request):
     require_queue_access(request.user)
     if not can_decide_in_bulk(request.user):
         raise PermissionDenied
-    ids = _chosen(request.POST.getlist("referrals")) if request.method == "POST" else []
+    ids = posted_ids(request.POST.getlist("referrals")) if request.method == "POST" else []
     context = {"ids": ids, "too_many": len(ids) > BULK_MAX, "max": BULK_MAX}
     if not ids or context["too_many"]:
         return render(request, "referrals/bulk_decide.html", context)
