@@ -315,7 +315,14 @@ class Generator:
             "related_id": None,
             "detector": "",
             "signal_reasons": [],
+            "threat_description": "",
+            "persons_at_risk": "",
+            "requested_data": [],
+            "attestation": False,
+            "paged_at": None,
+            "repaged_at": None,
             "surfaced_subject_id": None,
+            "incident_id": None,
             "updated_at": self.now,
         }
 
@@ -426,6 +433,7 @@ class Generator:
                     "file_deleted_at": closed + timedelta(days=180)
                     if closed and self.now - closed > timedelta(days=180)
                     else None,
+                    "shared_hash_id": None,
                 }
             )
 

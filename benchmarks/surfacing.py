@@ -179,6 +179,7 @@ def write_hashes(*, user, seqs: list[int], count: int, rng: random.Random) -> li
                     "uploaded_by_id": user.pk,
                     "uploaded_at": now,
                     "file_deleted_at": None,
+                    "shared_hash_id": None,
                 }
             )
             quality = 100 if rng.random() < 0.98 else 30  # a few flat images: kept, never matched

@@ -5,6 +5,7 @@ It lives here, above every app, because core (`portal`) may not import the apps'
 
 from campaigns.permissions import can_see_campaigns
 from partners.permissions import can_manage_organisations
+from referrals.law_enforcement.permissions import can_see_outbound_notices
 from referrals.models import Kind
 from referrals.permissions import can_file
 from referrals.review.permissions import can_see_queues
@@ -22,5 +23,7 @@ def nav(request) -> dict:
             "can_see_campaigns": can_see_campaigns(user),
             "can_see_events": can_see_events(user),
             "can_manage_organisations": can_manage_organisations(user),
+            # Threat notices to agencies (SPEC §17): platform roles send them, liaisons receive them.
+            "sees_outbound_notices": can_see_outbound_notices(user),
         }
     }

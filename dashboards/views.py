@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboards import home as dashboard
+from referrals.law_enforcement.services.outbound import outbound_notices_read_audit
 from referrals.services.reads import referrals_read_audit
 
 
@@ -14,6 +15,8 @@ from referrals.services.reads import referrals_read_audit
 def home(request):
     context = dashboard.context_for(request.user, request.GET)
     referrals_read_audit(user=request.user, referrals=dashboard.referrals_shown(context), view="home", request=request)
+    notices = [n for _, section in context["sections"] for n in section.get("outbound_notices", ())]
+    outbound_notices_read_audit(user=request.user, notices=notices, view="home", request=request)
     return render(request, "portal/home.html", context)
 
 

@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "dashboards.context_processors.nav",
+                # The paging banner (SPEC §17): one query per page, for platform staff only.
+                "referrals.law_enforcement.context_processors.paging",
             ],
         },
     },
@@ -194,6 +196,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Restriction ends are dates (00:00 UTC): hourly lifts them within the hour, and catches up after an outage.
     "referrals-lift-expired-restrictions": {"task": "referrals.tasks.lift_expired_restrictions", "schedule": 3600.0},
+    # Paging (SPEC §17): the leads' second alert for an emergency request or removal order nobody claimed.
+    "referrals-repage-unclaimed": {"task": "referrals.tasks.repage_unclaimed", "schedule": 60.0},
+    # Productions past PORTAL_PRODUCTION_DAYS: their files are deleted (downloads already answer 410).
+    "referrals-purge-expired-productions": {"task": "referrals.tasks.purge_expired_productions", "schedule": 3600.0},
     # Enrols new statements of reasons; sends them when the Transparency Database is configured.
     "referrals-submit-statements": {"task": "referrals.tasks.submit_statements", "schedule": 60.0},
 }
@@ -288,6 +294,11 @@ if PORTAL_NEAR_DUPLICATE_MAX_DISTANCE > 63:
     raise ImproperlyConfigured(
         f"PORTAL_NEAR_DUPLICATE_MAX_DISTANCE must be between 0 and 63; got {PORTAL_NEAR_DUPLICATE_MAX_DISTANCE}"
     )
+
+# Productions (SPEC §17): files of disclosed or preserved data delivered to an agency, kept
+# downloadable this many days, then deleted; each at most this size.
+PORTAL_PRODUCTION_DAYS = env_int("PORTAL_PRODUCTION_DAYS", 30, minimum=1)
+PORTAL_PRODUCTION_MAX_BYTES = env_int("PORTAL_PRODUCTION_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 
 # DSA Transparency Database (SPEC §22): with both set, beat sends the statements of reasons.
 PORTAL_DSA_TDB_URL = env_tdb_url("PORTAL_DSA_TDB_URL")

@@ -68,3 +68,44 @@ class Detector(models.TextChoices):
     NEAR_DUPLICATE = "near_duplicate", _("Near-duplicate media")
     NETWORK = "network", _("Co-referral network")
     MANUAL = "manual", _("Raised by a reviewer")
+
+
+class RequestedData(models.TextChoices):
+    """What an emergency request asks to be disclosed (SPEC §17)."""
+
+    SUBSCRIBER_INFO = "subscriber_info", _("Subscriber information")
+    IP_LOGS = "ip_logs", _("IP address logs")
+    CONTENT = "content", _("Content")
+    LOCATION = "location", _("Location")
+
+
+class HoldBasis(models.TextChoices):
+    """Why a subject's data is held: a preservation request, or content removed under a removal
+    order, which the TCO Regulation (Art. 6) keeps for six months."""
+
+    PRESERVATION = "preservation", _("Preservation request")
+    REMOVAL_ORDER = "removal_order", _("Removal order (TCO Art. 6)")
+
+
+class MessageSide(models.TextChoices):
+    SUBMITTER = "submitter", _("Submitter")
+    PLATFORM = "platform", _("Platform reviewer")
+
+
+class IncidentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class IncidentLevel(models.IntegerChoices):
+    """How grave an incident is (SPEC §18), after GIFCT's Incident Response Framework: level 1
+    is the gravest, and its referrals get the most priority points."""
+
+    ONE = 1, _("Level 1: a live or imminent attack with content spreading")
+    TWO = 2, _("Level 2: an attack with content spreading on several services")
+    THREE = 3, _("Level 3: content of an attack to watch for")
+
+
+class HashType(models.TextChoices):
+    SHA256 = "sha256", "SHA-256"
+    PDQ = "pdq", "PDQ"

@@ -119,6 +119,13 @@ DEMO = [
             "targets": [{"url": "https://www.instagram.com/demo_threats/"}],
             "authority_reference": "NB-CTRU-2026-0104",
             "legal_basis": "Emergency disclosure, imminent threat to life",
+            "threat_description": (
+                "The account announced an armed attack on the Northbridge central market at 18:00 today, "
+                "posting a photograph of weapons and the market entrance an hour ago."
+            ),
+            "persons_at_risk": "Shoppers and stallholders at the Northbridge central market (fictitious).",
+            "requested_data": ["subscriber_info", "ip_logs", "location"],
+            "attestation": True,
         },
     ),
     (

@@ -51,6 +51,24 @@ def can_reply(user, referral: Referral) -> bool:
     return is_submitting_member(user, referral) and referral.status == "needs_info"
 
 
+def can_write_messages(user, referral: Referral) -> bool:
+    """Who writes on a referral's messages (SPEC §17): the submitting organisation, and the
+    platform staff who work it: its assignee, a reviewer of its queue, a queue lead. Policy
+    staff read them only. Whether the referral is still open is the service's business (409)."""
+    if is_submitting_member(user, referral):
+        return True
+    membership = membership_of(user)
+    if membership is None or not user.is_active:
+        return False
+    if membership.role == Role.QUEUE_LEAD:
+        return True
+    if membership.role != Role.REVIEWER:
+        return False
+    if referral.assignee_id == user.pk:
+        return True
+    return referral.queue_id is not None and referral.queue.members.filter(pk=user.pk).exists()
+
+
 def can_add_evidence(user, referral: Referral) -> bool:
     return (
         is_submitting_member(user, referral)

@@ -13,6 +13,7 @@ from referrals.models import (
     AppealSource,
     BulkJob,
     Evidence,
+    Message,
     Referral,
     Status,
     Subject,
@@ -48,6 +49,11 @@ EVENT_LABELS = {
     "preservation_expiring": pgettext_lazy("timeline event", "Preservation expiring"),
     "preservation_released": pgettext_lazy("timeline event", "Preservation released"),
     "renewal_requested": pgettext_lazy("timeline event", "Renewal requested"),
+    # The TCO Regulation's hold on a removal order's content (SPEC §17).
+    "tco_hold_placed": pgettext_lazy("timeline event", "Content held (TCO Art. 6)"),
+    "tco_hold_renewed": pgettext_lazy("timeline event", "Hold renewed"),
+    "message": pgettext_lazy("timeline event", "Message"),
+    "production_delivered": pgettext_lazy("timeline event", "Data delivered"),
     # Redress (SPEC §16); complaints and their outcome are platform-only events.
     "appealed": pgettext_lazy("timeline event", "Appealed"),
     "appeal_decided": pgettext_lazy("timeline event", "Appeal decided"),
@@ -55,6 +61,9 @@ EVENT_LABELS = {
     "complaint_decided": pgettext_lazy("timeline event", "Complaint decided"),
     "decision_reversed": pgettext_lazy("timeline event", "Decision reversed"),
     "restriction_ended": pgettext_lazy("timeline event", "Restriction ended"),
+    # Paging (SPEC §17): platform-only events.
+    "paged": pgettext_lazy("timeline event", "Paged"),
+    "repaged": pgettext_lazy("timeline event", "Leads alerted again"),
 }
 
 
@@ -209,6 +218,34 @@ def _actor_label(actor, platform_viewer: bool) -> str:
     if role in PLATFORM_ROLES or role is None:
         return str(PLATFORM_REVIEWER)
     return actor.display_name
+
+
+# --- Messages (SPEC §17) -------------------------------------------------------------------------
+
+
+def referral_messages(user, referral: Referral) -> list[dict]:
+    """The messages of `referral` (fetched in scope), oldest first, as `[{at, from, body, mine}]`
+    for its submitting organisation and platform roles; anyone else reads none. Only platform
+    roles learn who wrote each (`author`, an address, and `author_name`): partners read the
+    platform's side as "Platform reviewer" (`from: "platform"`) and never a name."""
+    membership = membership_of(user)
+    if membership is None or not user.is_active:
+        return []
+    platform_viewer = membership.role in PLATFORM_ROLES
+    own = membership.role in SUBMITTER_ROLES and membership.organisation_id == referral.organisation_id
+    if not (platform_viewer or own):
+        return []
+    rows = Message.objects.filter(referral=referral).order_by("at", "pk")
+    if platform_viewer:
+        rows = rows.select_related("author")
+    messages = []
+    for m in rows:
+        item = {"at": m.at, "from": m.side, "body": m.body, "mine": m.author_id is not None and m.author_id == user.pk}
+        if platform_viewer:
+            item["author"] = m.author.email if m.author is not None else None
+            item["author_name"] = m.author.display_name if m.author is not None else None
+        messages.append(item)
+    return messages
 
 
 # --- Evidence ---------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def purge_idempotency_records() -> int:
 @shared_task(name="referrals.tasks.remind_expiring_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
 def remind_expiring_preservations() -> int:
     """Daily: remind agencies, once per hold, 7 days before a preservation hold ends."""
-    from referrals.law_enforcement.services import preservation_remind_expiring
+    from referrals.law_enforcement.services.preservation import preservation_remind_expiring
 
     return preservation_remind_expiring()
 
@@ -81,7 +81,7 @@ def remind_expiring_preservations() -> int:
 @shared_task(name="referrals.tasks.release_expired_preservations", acks_late=True, soft_time_limit=300, time_limit=330)
 def release_expired_preservations() -> int:
     """Hourly: release preservation holds past their end date, so retention applies again."""
-    from referrals.law_enforcement.services import preservation_release_expired
+    from referrals.law_enforcement.services.preservation import preservation_release_expired
 
     return preservation_release_expired()
 
@@ -125,3 +125,20 @@ def submit_statements() -> int:
     from referrals.review.services.statements import statements_submit
 
     return statements_submit().sent
+
+
+@shared_task(name="referrals.tasks.purge_expired_productions", acks_late=True, soft_time_limit=300, time_limit=330)
+def purge_expired_productions() -> int:
+    """Hourly: delete the files of productions past their availability, once each (SPEC §17)."""
+    from referrals.law_enforcement.services.productions import productions_purge_expired
+
+    return productions_purge_expired()
+
+
+@shared_task(name="referrals.tasks.repage_unclaimed", acks_late=True, soft_time_limit=50, time_limit=60)
+def repage_unclaimed() -> int:
+    """Beat, every minute: alert the leads again, once, about a paged emergency request or
+    removal order still unclaimed 10 or 20 minutes after its page (SPEC §17)."""
+    from referrals.law_enforcement.services.paging import referrals_repage_unclaimed
+
+    return referrals_repage_unclaimed()

@@ -1,7 +1,10 @@
 from django.urls import path
 
 from referrals.intake import views
-from referrals.law_enforcement import views as le_views
+from referrals.law_enforcement.views import desk as le_views
+from referrals.law_enforcement.views import holds as hold_views
+from referrals.law_enforcement.views import outbound as outbound_views
+from referrals.law_enforcement.views import productions as production_views
 from referrals.redress import views as redress_views
 from referrals.review import views as queue_views
 from referrals.review.views import bulk as bulk_views
@@ -24,6 +27,7 @@ urlpatterns = [
     path("referrals/<str:reference>/", views.referral_detail, name="referral-detail"),
     path("referrals/<str:reference>/withdraw/", views.referral_withdraw, name="referral-withdraw"),
     path("referrals/<str:reference>/reply/", views.referral_reply, name="referral-reply"),
+    path("referrals/<str:reference>/messages/", views.referral_message, name="referral-messages"),
     path("referrals/<str:reference>/evidence/", views.referral_evidence_add, name="referral-evidence-add"),
     path(
         "referrals/<str:reference>/evidence/<uuid:evidence_id>/",
@@ -99,4 +103,21 @@ urlpatterns = [
         name="referral-feedback-json",
     ),
     path("referrals/<str:reference>/renew/", le_views.preservation_renew, name="referral-renew"),
+    # The TCO Art. 6 hold on a removal order, renewed by the agency; notices to agencies (SPEC §17).
+    path("referrals/<str:reference>/hold/renew/", hold_views.tco_hold_renew_view, name="referral-hold-renew"),
+    path("outbound-notices/", outbound_views.outbound_notice_list, name="outbound-notice-list"),
+    path("outbound-notices/new/", outbound_views.outbound_notice_new, name="outbound-notice-new"),
+    path("outbound-notices/<uuid:id>/", outbound_views.outbound_notice_detail, name="outbound-notice-detail"),
+    path(
+        "outbound-notices/<uuid:id>/acknowledge/",
+        outbound_views.outbound_notice_acknowledge,
+        name="outbound-notice-acknowledge",
+    ),
+    # Productions (SPEC §17): data delivered to the requesting agency.
+    path("referrals/<str:reference>/productions/", production_views.production_add, name="referral-production-add"),
+    path(
+        "referrals/<str:reference>/productions/<uuid:production_id>/",
+        production_views.production_download,
+        name="referral-production-download",
+    ),
 ]

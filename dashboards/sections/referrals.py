@@ -49,4 +49,6 @@ def liaison_desk(user) -> dict:
         "figures": figures,
         "removal_percent": share * 100 if share is not None else None,
         "can_file": bool(kinds_filable_by(user)),
+        # Threats the platform reported to the agency (SPEC §17), not yet acknowledged first.
+        "outbound_notices": le_selectors.outbound_notices_for_desk(user),
     }

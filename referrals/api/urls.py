@@ -1,6 +1,9 @@
 from django.urls import path
 
 from referrals.intake.api import views
+from referrals.law_enforcement.api import holds as holds_api
+from referrals.law_enforcement.api import outbound as outbound_api
+from referrals.law_enforcement.api import productions as productions_api
 from referrals.law_enforcement.api import views as le_views
 from referrals.redress import api as redress_api
 from referrals.review.api import escalation as escalation_api
@@ -70,4 +73,22 @@ urlpatterns = [
     path("appeals/<uuid:id>/decision/", redress_api.AppealDecision.as_view(), name="api-appeal-decision"),
     # --- Law-enforcement requests ---
     path("referrals/<uuid:id>/feedback/", le_views.ReferralFeedback.as_view(), name="api-referral-feedback"),
+    path("referrals/<uuid:id>/hold/renew/", holds_api.TcoHoldRenew.as_view(), name="api-referral-hold-renew"),
+    path("outbound-notices/", outbound_api.OutboundNoticeListCreate.as_view(), name="api-outbound-notice-list"),
+    path("outbound-notices/<uuid:id>/", outbound_api.OutboundNoticeDetail.as_view(), name="api-outbound-notice-detail"),
+    path(
+        "outbound-notices/<uuid:id>/acknowledge/",
+        outbound_api.OutboundNoticeAcknowledge.as_view(),
+        name="api-outbound-notice-acknowledge",
+    ),
+    path(
+        "referrals/<uuid:id>/productions/",
+        productions_api.ReferralProductions.as_view(),
+        name="api-referral-productions",
+    ),
+    path(
+        "referrals/<uuid:id>/productions/<uuid:production_id>/",
+        productions_api.ProductionDownload.as_view(),
+        name="api-referral-production-download",
+    ),
 ]

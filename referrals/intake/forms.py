@@ -9,10 +9,18 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from referrals.choices import RequestedData
 from referrals.engine import legal
 from referrals.intake.services.bulk import targets_from_text
 from referrals.intake.services.evidence import EvidenceRejected, evidence_inspect_all
-from referrals.intake.services.validation import FIELDS_BY_KIND, REQUIRED_BY_KIND, referral_clean
+from referrals.intake.services.validation import (
+    EMERGENCY_FIELDS,
+    FIELDS_BY_KIND,
+    PERSONS_AT_RISK_MAX,
+    REQUIRED_BY_KIND,
+    THREAT_MAX,
+    referral_clean,
+)
 from referrals.models import Category, Kind, Severity
 from referrals.services.labels import engine_text_lazy
 
@@ -100,6 +108,37 @@ class ReferralForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_kinds_help("preserve_until", _("Default: 90 days from today.")),
     )
+    # An emergency request's own fields (SPEC §17).
+    threat_description = forms.CharField(
+        label=_("Threat"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": THREAT_MAX}),
+        help_text=_kinds_help(
+            "threat_description",
+            _("What is the danger of death or serious physical injury, and how soon (20–5,000 characters)?"),
+        ),
+    )
+    persons_at_risk = forms.CharField(
+        label=_("Persons at risk"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": PERSONS_AT_RISK_MAX}),
+        help_text=_kinds_help("persons_at_risk", _("Who is in danger, as precisely as you can say.")),
+    )
+    requested_data = forms.MultipleChoiceField(
+        label=_("Data requested"),
+        required=False,
+        choices=RequestedData.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_kinds_help("requested_data", _("Choose only what you need to avert the danger.")),
+    )
+    attestation = forms.BooleanField(
+        label=_(
+            "I attest that this is an emergency involving danger of death or serious physical injury to a person, "
+            "requiring disclosure without delay."
+        ),
+        required=False,
+        help_text=_kinds_help("attestation"),
+    )
     # Offered only to those who raise signals (SPEC §14); the reviewers read each line.
     signal_reasons = forms.CharField(
         label=_("Why (one reason per line)"),
@@ -119,9 +158,12 @@ class ReferralForm(forms.Form):
         self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
         if Kind.SIGNAL not in kinds:
             del self.fields["signal_reasons"]
+        if Kind.EMERGENCY_REQUEST not in kinds:
+            for name in EMERGENCY_FIELDS:
+                del self.fields[name]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
-        self._mark_required(self.data.get("kind") if self.is_bound else None)
+        self._mark_required(self.data.get("kind") if self.is_bound else self.initial.get("kind"))
         self.submission: dict = {}
         self.inspected: list = []
 
@@ -130,7 +172,9 @@ class ReferralForm(forms.Form):
         yet, as the browser shows it); the form's script moves the marks when the kind changes."""
         kind = kind if kind in self.kinds else self.kinds[0] if self.kinds else None
         for name, kinds in REQUIRED_BY_KIND.items():
-            field = self.fields[name]
+            field = self.fields.get(name)
+            if field is None:  # not offered to this filer
+                continue
             field.required_mark = kind in kinds  # read by includes/form.html
             if field.required_mark and not field.widget.use_fieldset:  # not on each box of a group
                 field.widget.attrs.update({"required": True, "aria-required": "true"})
@@ -180,6 +224,15 @@ class ReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}), max_length=5000
     )
+
+
+class MessageForm(ReplyForm):
+    """A message on the referral page (SPEC §17); while information is asked, it is the answer."""
+
+    def __init__(self, *args, answering: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not answering:
+            self.fields["body"].label = _("Your message")
 
 
 class WithdrawForm(forms.Form):

@@ -22,6 +22,7 @@ from portal.actions import act, show_on_form
 from portal.errors import DomainError
 from portal.pagination import keyset_position
 from referrals import selectors
+from referrals.choices import RequestedData
 from referrals.engine import legal
 from referrals.engine.clock import clock_of
 from referrals.filters import ReferralSearchFilter
@@ -29,6 +30,7 @@ from referrals.intake.downloads import evidence_response
 from referrals.intake.forms import (
     BulkUploadForm,
     EvidenceForm,
+    MessageForm,
     ReferralForm,
     RenewalForm,
     ReplyForm,
@@ -37,7 +39,7 @@ from referrals.intake.forms import (
 from referrals.intake.services import bulk, evidence
 from referrals.intake.services import filing as intake
 from referrals.law_enforcement import selectors as le_selectors
-from referrals.law_enforcement import services as legal_services
+from referrals.law_enforcement.services import preservation as legal_services
 from referrals.models import CLOSED_STATUSES, Kind, Referral
 from referrals.permissions import (
     can_add_evidence,
@@ -49,6 +51,7 @@ from referrals.permissions import (
 )
 from referrals.services import labels
 from referrals.services.audit import referral_audit_viewed
+from referrals.services.messages import message_post
 from referrals.services.reads import referrals_read_audit
 
 PAGE_SIZE = 50
@@ -115,7 +118,10 @@ def referral_new(request):
     kinds = kinds_filable_by(request.user)
     if not kinds:
         raise PermissionDenied(_("Your role does not file referrals."))
-    form = ReferralForm(request.POST or None, request.FILES or None, kinds=kinds)
+    # The guide's answer (`?kind=`) chooses the kind; a kind this filer may not file is ignored.
+    chosen = request.GET.get("kind") if request.GET.get("kind") in kinds else None
+    initial = {"kind": chosen} if chosen else None
+    form = ReferralForm(request.POST or None, request.FILES or None, kinds=kinds, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             referral = intake.referral_submit(
@@ -133,7 +139,16 @@ def referral_new(request):
                 % {"kind": referral.get_kind_display(), "reference": referral.reference},
             )
             return redirect("referral-detail", reference=referral.reference)
-    return render(request, "referrals/new.html", {"form": form})
+    context = {
+        "form": form,
+        # Liaisons are first asked which request they need (SPEC §17); others file one kind.
+        "guide": Kind.LE_REFERRAL in kinds,
+        "guide_kinds": kinds,
+    }
+    kind = chosen or (request.POST.get("kind") if request.method == "POST" else None)
+    if kind in kinds:
+        context["chosen_label"] = Kind(kind).label
+    return render(request, "referrals/new.html", context)
 
 
 @login_required
@@ -166,10 +181,8 @@ def referral_detail(request, reference: str):
         "resemblances": _resemblances(referral) if platform else [],
         "submitter": is_submitting_member(user, referral),
         "can_withdraw": can_withdraw(user, referral),
-        "can_reply": can_reply(user, referral),
         "can_add_evidence": can_add_evidence(user, referral),
         "evidence_form": EvidenceForm(),
-        "reply_form": ReplyForm(),
         "clock": clock,
         "remaining": clock.remaining(now) if clock else None,
         "at_risk": clock.is_at_risk(now) if running else False,
@@ -189,7 +202,7 @@ def _resemblances(referral: Referral) -> list:
 
 def _law_enforcement_context(user, referral: Referral) -> dict:
     """The removal order's deadline outcome and feedback, a preservation request's holds and
-    renewal (SPEC §5)."""
+    renewal (SPEC §5), what an emergency request asks to be disclosed (SPEC §17)."""
     if not referral.is_legal:
         return {}
     context = {
@@ -197,6 +210,12 @@ def _law_enforcement_context(user, referral: Referral) -> dict:
         "feedback_available": le_selectors.feedback_available(referral) and can_see_feedback(user, referral),
         "grounds": [labels.engine_text(label) for label in legal.ground_labels(referral.legal_grounds)],
     }
+    if referral.kind == Kind.EMERGENCY_REQUEST:
+        context["requested_data"] = [
+            RequestedData(v).label for v in referral.requested_data if v in RequestedData.values
+        ]
+    if referral.kind == Kind.REMOVAL_ORDER:
+        context.update(le_selectors.tco_hold_state(user, referral))  # TCO Art. 6 (SPEC §17)
     if referral.kind == Kind.PRESERVATION_REQUEST:
         context["holds"] = list(referral.holds.select_related("subject").order_by("subject__platform", "pk"))
         context["can_renew"] = legal_services.can_renew(user, referral)
@@ -249,6 +268,27 @@ def referral_reply(request, reference: str):
         ),
         success=_("Answer sent; the review resumes."),
         redirect_to=_page(referral),
+        deny_with_403=True,
+    )
+
+
+@login_required
+@require_POST
+def referral_message(request, reference: str):
+    """Write on the referral's messages from its page (SPEC §17); the submitter's message while
+    information is asked answers it. Back to the messages with what happened."""
+    referral = _referral(request, reference)
+    back = _page(referral) + "#messages-h"
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your message (at most 5,000 characters)."))
+        return redirect(back)
+    answering = can_reply(request.user, referral)
+    return act(
+        request,
+        lambda: message_post(by=request.user, referral=referral, body=form.cleaned_data["body"], request=request),
+        success=_("Answer sent; the review resumes.") if answering else _("Message sent."),
+        redirect_to=back,
         deny_with_403=True,
     )
 

@@ -10,17 +10,39 @@ figures agree.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Value
+from django.db.models import Aggregate, Case, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Cast, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners.models import Organisation, OrganisationKind
+from portal.accounts.roles import is_platform, is_queue_lead
+from referrals.choices import HoldBasis
 from referrals.engine import clock, legal
 from referrals.engine.clock import minutes_to_decision, percentile
-from referrals.models import DECIDED_STATUSES, LAW_ENFORCEMENT_KINDS, OPEN_STATUSES, Action, Kind, Referral
+from referrals.law_enforcement.permissions import (
+    can_renew_tco_hold,
+    can_see_productions,
+    can_send_outbound_notices,
+    is_agency_liaison,
+)
+from referrals.models import (
+    DECIDED_STATUSES,
+    LAW_ENFORCEMENT_KINDS,
+    OPEN_STATUSES,
+    Action,
+    Kind,
+    OutboundNotice,
+    PreservationHold,
+    Production,
+    Referral,
+    Status,
+)
 from referrals.redress.selectors import reversal_of
 from referrals.selectors import referrals_visible_to
 from referrals.services.labels import engine_text
@@ -99,15 +121,20 @@ def request_clock(referral: Referral, now: datetime | None = None) -> dict | Non
 
 
 def deadline_outcome(referral: Referral) -> dict | None:
-    """For a decided removal order: whether it met its 60 minutes and the sentence saying so."""
+    """For a decided removal order or emergency request: whether it met its 60 minutes and the
+    sentence saying so."""
     decision = getattr(referral, "decision", None)
-    if referral.kind != Kind.REMOVAL_ORDER or decision is None or referral.decided_at is None:
+    if referral.kind not in (Kind.REMOVAL_ORDER, Kind.EMERGENCY_REQUEST) or decision is None:
+        return None
+    if referral.decided_at is None:
         return None
     on_time = decision.on_time
     if on_time is None:
         on_time = clock.clock_of(referral).met_deadline()
     if not on_time:
         text = _("Decided after the 60-minute deadline")
+    elif referral.kind == Kind.EMERGENCY_REQUEST:
+        text = _("Answered within 60 minutes")
     elif decision.action == Action.CONTENT_REMOVED:
         text = _("Removed within 60 minutes")
     else:
@@ -279,3 +306,132 @@ def minutes_rounded(value: float | None) -> float | None:
 
 def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+# --- Productions (SPEC §17) -------------------------------------------------------------------
+
+
+def productions_of(user, referral: Referral) -> QuerySet[Production]:
+    """The productions delivered on `referral`, oldest first, for the requesting agency and
+    platform roles; none for anyone else, nor on a referral outside `user`'s scope."""
+    if not can_see_productions(user, referral):
+        return Production.objects.none()
+    return (
+        Production.objects.filter(
+            referral_id=referral.pk, referral__in=referrals_visible_to(user).filter(pk=referral.pk).values("seq")
+        )
+        .select_related("referral__organisation")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+# --- Paging (SPEC §17) -------------------------------------------------------------------------
+
+# The kinds that page people on receipt, and the open states in which a paged referral is still
+# waiting for someone to claim it (the condition of the `referral_paged_unclaimed` index).
+PAGED_KINDS = frozenset({Kind.EMERGENCY_REQUEST, Kind.REMOVAL_ORDER})
+WAITING_STATUSES = (Status.ROUTED, Status.NEEDS_INFO)
+BANNER_SHOWN = 3
+
+
+def paged_unclaimed() -> QuerySet[Referral]:
+    """Paged referrals nobody has claimed yet (read through the partial index on `paged_at`)."""
+    return Referral.objects.filter(paged_at__isnull=False, assignee__isnull=True, status__in=WAITING_STATUSES)
+
+
+@dataclass(frozen=True)
+class PagedWaiting:
+    """What the paging banner shows: the first few waiting referrals, nearest deadline first
+    (each with `minutes_left`, negative once overdue), and how many more there are."""
+
+    referrals: list[Referral]
+    more: int
+
+
+def paged_waiting_for(user, *, now: datetime | None = None) -> PagedWaiting | None:
+    """The paged, unclaimed referrals `user` was paged for: a queue lead all of them, anyone
+    else those of the queues they are a member of; None when there are none.
+
+    Platform roles only, and one query (the total counted by a window over the same rows);
+    for anyone else, anonymous included, no query at all.
+    """
+    if not is_platform(user) or not user.is_active:
+        return None
+    rows = paged_unclaimed()
+    if not is_queue_lead(user):
+        rows = rows.filter(queue__members=user)
+    shown = list(
+        rows.annotate(waiting=Window(Count("seq")))
+        .only("seq", "id", "kind", "received_at", "due_at", "paused_at", "paged_at")
+        .order_by(F("due_at").asc(nulls_last=True), "paged_at", "seq")[:BANNER_SHOWN]
+    )
+    if not shown:
+        return None
+    now = now or timezone.now()
+    for referral in shown:
+        referral.minutes_left = (
+            math.ceil((referral.due_at - now).total_seconds() / 60) if referral.due_at is not None else None
+        )
+    return PagedWaiting(referrals=shown, more=shown[0].waiting - len(shown))
+
+
+# --- The TCO hold on a removal order (Reg. 2021/784 Art. 6) --------------------------------------
+
+
+def tco_holds_active(referral: Referral, *, today=None) -> QuerySet[PreservationHold]:
+    """The holds a removal order placed that still keep its content and data."""
+    today = today or timezone.localdate()
+    return PreservationHold.objects.filter(
+        referral=referral, basis=HoldBasis.REMOVAL_ORDER, released_at__isnull=True, until__gte=today
+    )
+
+
+def tco_hold_state(user, referral: Referral) -> dict:
+    """What a removal order's page shows of its holds: each with its basis and end, and
+    whether `user` may renew them now (the agency, while one lasts)."""
+    holds = list(referral.holds.select_related("subject").order_by("subject__platform", "pk"))
+    today = timezone.localdate()
+    lasting = [h for h in holds if h.basis == HoldBasis.REMOVAL_ORDER and h.released_at is None and h.until >= today]
+    return {
+        "holds": holds,
+        "tco_hold_until": max((h.until for h in lasting), default=None),
+        "can_renew_tco_hold": bool(lasting) and can_renew_tco_hold(user, referral),
+    }
+
+
+# --- Outbound notices (DSA Art. 18) --------------------------------------------------------------
+
+
+def agencies_notifiable() -> QuerySet[Organisation]:
+    """The agencies a notice may go to: verified law-enforcement organisations, whose threat
+    reports the platform has reason to trust with the accounts behind them."""
+    return Organisation.objects.filter(kind=OrganisationKind.LAW_ENFORCEMENT, verified=True).order_by("name")
+
+
+def outbound_notices_visible_to(user) -> QuerySet[OutboundNotice]:
+    """Platform roles see every notice; an agency's liaisons the notices sent to it; anyone
+    else none."""
+    qs = OutboundNotice.objects.select_related("agency", "referral")
+    if can_send_outbound_notices(user):
+        return qs
+    if is_agency_liaison(user):
+        return qs.filter(agency_id=user.membership.organisation_id)
+    return OutboundNotice.objects.none()
+
+
+def outbound_notices_for_desk(user, *, limit: int = 10) -> list[OutboundNotice]:
+    """The liaison's desk: notices not yet acknowledged first, then the newest."""
+    pending_first = Case(
+        When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return list(outbound_notices_visible_to(user).order_by(pending_first, "-created_at", "pk")[:limit])
+
+
+def outbound_notice_referral_shown(user, notice: OutboundNotice) -> Referral | None:
+    """The referral a notice names, as `user` may be shown it: platform roles always; the
+    agency only when the referral is its own (another organisation's is platform-only)."""
+    if notice.referral is None:
+        return None
+    if can_send_outbound_notices(user) or notice.referral.organisation_id == notice.agency_id:
+        return notice.referral
+    return None

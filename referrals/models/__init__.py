@@ -15,6 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.countries import validate_country_code
 from referrals.choices import Action, Category, Detector, Ground, Kind, Severity, Status
+from referrals.choices import HashType as HashType
+from referrals.choices import HoldBasis as HoldBasis
+from referrals.choices import IncidentLevel as IncidentLevel
+from referrals.choices import IncidentStatus as IncidentStatus
+from referrals.choices import MessageSide as MessageSide
+from referrals.choices import RequestedData as RequestedData
 
 LEGAL_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.PRESERVATION_REQUEST, Kind.EMERGENCY_REQUEST})
 LAW_ENFORCEMENT_KINDS = LEGAL_KINDS | {Kind.LE_REFERRAL}
@@ -154,6 +160,19 @@ class Referral(models.Model):
     # detector's signal the account it surfaced (one open signal per account).
     detector = models.CharField(max_length=16, choices=Detector.choices, blank=True)
     signal_reasons = models.JSONField(default=list, blank=True)
+    # An emergency request's description of the danger (SPEC §17); empty for other kinds.
+    threat_description = models.TextField(blank=True)
+    persons_at_risk = models.TextField(blank=True)
+    requested_data = models.JSONField(default=list, blank=True)
+    attestation = models.BooleanField(default=False)
+    # Paging (SPEC §17): when the queue and the leads were alerted to an emergency request or a
+    # removal order, and when the leads were alerted again because nobody had claimed it.
+    paged_at = models.DateTimeField(null=True, blank=True)
+    repaged_at = models.DateTimeField(null=True, blank=True)
+    # The active incident routing matched it to (SPEC §18); kept after the incident closes.
+    incident = models.ForeignKey(
+        "referrals.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
     surfaced_subject = models.ForeignKey(
         Subject, null=True, blank=True, on_delete=models.PROTECT, related_name="surfaced_by"
     )
@@ -177,6 +196,12 @@ class Referral(models.Model):
             ),
             models.Index(fields=["received_at", "kind"], name="referral_received_kind"),
             models.Index(fields=["decided_at"], name="referral_decided"),
+            # The paging banner and the second alert read only paged, unclaimed, open referrals.
+            models.Index(
+                fields=["paged_at"],
+                name="referral_paged_unclaimed",
+                condition=Q(paged_at__isnull=False, assignee__isnull=True, status__in=["routed", "needs_info"]),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -249,6 +274,10 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     file_deleted_at = models.DateTimeField(null=True, blank=True)
+    # A hash of another platform's list (SPEC §18) this file matches: it is known content.
+    shared_hash = models.ForeignKey(
+        "referrals.SharedHash", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -359,73 +388,6 @@ class TimelineEvent(models.Model):
         return f"{self.type} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class IdempotencyRecord(models.Model):
-    """The first response to a POST with an Idempotency-Key, replayed for 24 hours."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=200)
-    endpoint = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_unique_key")]
-
-    def __str__(self):
-        return f"{self.endpoint} {self.key}"
-
-
-class BulkJob(models.Model):
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    class Type(models.TextChoices):
-        IMPORT = "import", _("Bulk import")
-        LOOKALIKE = "lookalike", _("Look-alike check")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bulk_jobs")
-    organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    type = models.CharField(max_length=12, choices=Type.choices, default=Type.IMPORT)
-    items = models.JSONField(default=list, blank=True)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Bulk job {self.id} ({self.status})"
-
-
-class PreservationHold(models.Model):
-    """Data of a subject kept for a preservation request until `until`."""
-
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="holds")
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="holds")
-    until = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-    released_at = models.DateTimeField(null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["until"], name="hold_until", condition=Q(released_at__isnull=True))]
-
-    def __str__(self):
-        return f"Hold on {self.subject} until {self.until}"
-
-
 # --- Subject.referral_count ---------------------------------------------------------------------
 
 
@@ -476,12 +438,22 @@ def subject_counts_recount(*, seq_from: int | None = None, seq_to: int | None = 
 
 
 # The workbench's models (SPEC §15), surfacing's (SPEC §14: look-alike matches, image hashes,
-# co-referral links) and redress's (SPEC §16: appeals and complaints) live beside, in modules
-# of their own.
+# co-referral links), redress's (SPEC §16: appeals and complaints) and the exchange with law
+# enforcement's (SPEC §17: messages, productions, outbound notices) live beside, in modules of
+# their own.
 from referrals.models.appeals import Appeal as Appeal  # noqa: E402
 from referrals.models.appeals import AppealOutcome as AppealOutcome  # noqa: E402
 from referrals.models.appeals import AppealSource as AppealSource  # noqa: E402
 from referrals.models.appeals import AppealStatus as AppealStatus  # noqa: E402
+from referrals.models.crisis import Bulletin as Bulletin  # noqa: E402
+from referrals.models.crisis import Incident as Incident  # noqa: E402
+from referrals.models.crisis import SharedHash as SharedHash  # noqa: E402
+from referrals.models.exchange import Message as Message  # noqa: E402
+from referrals.models.exchange import OutboundNotice as OutboundNotice  # noqa: E402
+from referrals.models.exchange import Production as Production  # noqa: E402
+from referrals.models.holds import PreservationHold as PreservationHold  # noqa: E402
+from referrals.models.jobs import BulkJob as BulkJob  # noqa: E402
+from referrals.models.jobs import IdempotencyRecord as IdempotencyRecord  # noqa: E402
 from referrals.models.surfacing import MediaHash as MediaHash  # noqa: E402
 from referrals.models.surfacing import MediaMatch as MediaMatch  # noqa: E402
 from referrals.models.surfacing import Resemblance as Resemblance  # noqa: E402

@@ -9,6 +9,7 @@ referral's decision is appealed once.
 from __future__ import annotations
 
 from referrals.models import DECIDED_STATUSES, Appeal, AppealOutcome, AppealSource, Referral
+from referrals.redress.permissions import decision_appealable
 from referrals.redress.selectors import appeal_deadline
 
 
@@ -19,7 +20,7 @@ def appeal_notice(referral: Referral) -> dict | None:
     decision taken again after a reversal is not appealed a second time); None when there is
     no decision to appeal, or when the decision was reversed (the notice of the reversal says so)."""
     decision = getattr(referral, "decision", None)
-    if referral.status not in DECIDED_STATUSES or decision is None:
+    if referral.status not in DECIDED_STATUSES or not decision_appealable(decision):
         return None
     # The text and HTML parts of each recipient's e-mail ask too: read the appeals once.
     if getattr(referral, "_appeals_read", None) is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from partners.models import Role
 from portal.accounts.roles import is_platform, role_of
+from referrals.models import Action
 from referrals.permissions import is_submitting_member
 
 
@@ -20,6 +21,12 @@ def can_see_appeals(user) -> bool:
 def can_appeal(user, referral) -> bool:
     """Only the organisation that filed a referral appeals its decision (DSA Art. 20)."""
     return is_submitting_member(user, referral)
+
+
+def decision_appealable(decision) -> bool:
+    """A granted request (data preserved or disclosed, as the agency asked) has nothing to
+    contest; every other decision may be appealed."""
+    return decision is not None and decision.action not in (Action.DATA_PRESERVED, Action.DATA_DISCLOSED)
 
 
 def can_record_complaints(user) -> bool:

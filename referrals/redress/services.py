@@ -62,6 +62,7 @@ from referrals.redress.permissions import (
     can_decide_appeals,
     can_record_complaints,
     decided_the_original,
+    decision_appealable,
 )
 from referrals.redress.selectors import APPEAL_WINDOW
 from referrals.review.services.claims import locked
@@ -178,6 +179,8 @@ def appeal_file(*, by, referral: Referral, reason: str, now: datetime | None = N
     decision = Decision.objects.filter(referral=referral).first()
     if referral.status not in DECIDED_STATUSES or decision is None:
         raise TransitionError(_("Only a decided referral can be appealed."))
+    if not decision_appealable(decision):
+        raise TransitionError(_("The request was granted as asked: there is no decision to contest."))
     if Appeal.objects.filter(referral=referral, source=AppealSource.NOTIFIER).exists():
         raise TransitionError(_("This decision has already been appealed: a decision is appealed once."))
     if _reversed_already(decision):

@@ -12,7 +12,7 @@ from referrals.models import DECIDED_STATUSES, STATEMENT_ACTIONS, Status
 from referrals.redress import notices
 from referrals.redress import selectors as redress_selectors
 from referrals.redress.forms import AppealForm
-from referrals.redress.permissions import can_appeal, can_record_complaints, can_see_appeals
+from referrals.redress.permissions import can_appeal, can_record_complaints, can_see_appeals, decision_appealable
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def redress_context(context, referral) -> dict:
     complaints = redress_selectors.complaints_of(user, referral)
     decision = getattr(referral, "decision", None)
     deadline = redress_selectors.appeal_deadline(referral)
-    decided = referral.status in DECIDED_STATUSES and decision is not None
+    decided = referral.status in DECIDED_STATUSES and decision_appealable(decision)
     # Reversed already: the restriction is lifted (a decision taken again is a new one).
     reversed_ = decision is not None and any(
         a.reversed and a.decision_id == decision.pk for a in [appeal, *complaints] if a is not None

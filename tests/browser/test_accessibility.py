@@ -93,7 +93,7 @@ def ngo_member(audit: Audit, user) -> None:
     audit.visit("/referrals/")
     audit.visit(f"/referrals/{waiting.reference}/")
     # An empty answer comes back as a message on the referral page.
-    reply = f"form[action='/referrals/{waiting.reference}/reply/']"
+    reply = f"form[action='/referrals/{waiting.reference}/messages/']"
     audit.page.locator(reply).evaluate(CLEAR_FORM)
     _submit(audit.page, reply)
     audit.scan(f"/referrals/{waiting.reference}/ (message)")

@@ -103,7 +103,18 @@ def world(routing_table, ngo, ngo_member, lead, policy):
     appeal = appeal_file(
         by=ngo_member, referral=decided(lead, ngo_member, accounts=("appealed",)), reason="A decision to fuzz against."
     )
+    from referrals.law_enforcement.services.outbound import outbound_notice_create
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory(slug="fuzz-police", kind="law_enforcement", email_domains=["fuzz-police.test"])
+    notice = outbound_notice_create(
+        by=lead,
+        agency_slug="fuzz-police",
+        summary="A threat to fuzz against, long enough.",
+        targets=[{"url": "https://x.com/a"}],
+    )
     return {
+        "outbound-notices": str(notice.id),
         "appeals": str(appeal.pk),
         "templates": str(template.id),
         "referrals": str(referral.id),
@@ -191,8 +202,12 @@ def test_every_path_parameter_names_a_real_object(anon_api, tokens, world):
     for operation in OPERATIONS:
         if operation.method.upper() != "GET" or not operation.path_parameters:
             continue
-        # No such evidence or job; feedback and statements exist only once a decision does.
-        if any(part in operation.path for part in ("{evidence_id}", "/jobs/", "/feedback/", "/statement-of-")):
+        # No such evidence or job; feedback and statements exist only once a decision does;
+        # productions only on a law-enforcement request.
+        if any(
+            part in operation.path
+            for part in ("{evidence_id}", "/jobs/", "/feedback/", "/statement-of-", "/productions/")
+        ):
             continue
         codes = [_call(anon_api, operation, world, token).status_code for token in tokens.values()]
         assert 200 in codes, (_name(operation), codes)

@@ -73,6 +73,7 @@ EXPECTED = {
     ),
     "liaison": _main(
         ("Requests", "/referrals/"),
+        ("Notices", "/outbound-notices/"),
         ("Training", "/training/"),
         ("Test Police Unit", "/partners/test-police/"),
     ),
@@ -81,6 +82,7 @@ EXPECTED = {
         ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
         ("Appeals", "/appeals/"),
+        ("Notices", "/outbound-notices/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Platform T&S", "/partners/platform-ts-test/"),
@@ -90,6 +92,7 @@ EXPECTED = {
         ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
         ("Appeals", "/appeals/"),
+        ("Notices", "/outbound-notices/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Partners", "/partners/"),
@@ -98,6 +101,7 @@ EXPECTED = {
 EXPECTED["ngo_admin"] = EXPECTED["ngo_member"]
 EXPECTED["unverified_liaison"] = _main(
     ("Requests", "/referrals/"),
+    ("Notices", "/outbound-notices/"),
     ("Training", "/training/"),
     ("New Police Unit", "/partners/new-police/"),
 )
@@ -142,10 +146,18 @@ NOTHING = {
     "can_see_campaigns": False,
     "can_see_events": False,
     "can_manage_organisations": False,
+    "sees_outbound_notices": False,
 }
 NGO = {**NOTHING, "can_file": True, "can_see_campaigns": True, "can_see_events": True}
-LIAISON = {**NOTHING, "can_file": True, "files_requests": True, "can_see_events": True}
-PLATFORM = {**NOTHING, "can_see_queues": True, "can_see_campaigns": True, "can_see_events": True}
+# Outbound notices (SPEC §17): platform staff send them, an agency's liaisons read theirs.
+LIAISON = {**NOTHING, "can_file": True, "files_requests": True, "can_see_events": True, "sees_outbound_notices": True}
+PLATFORM = {
+    **NOTHING,
+    "can_see_queues": True,
+    "can_see_campaigns": True,
+    "can_see_events": True,
+    "sees_outbound_notices": True,
+}
 NAV = {
     "ngo_member": NGO,
     "ngo_admin": NGO,

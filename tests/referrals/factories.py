@@ -17,7 +17,14 @@ DEFAULTS = {
         "legal_grounds": ["incitement"],
     },
     Kind.PRESERVATION_REQUEST: {"authority_reference": "CASE-3", "legal_basis": "Code of Criminal Procedure s.12"},
-    Kind.EMERGENCY_REQUEST: {"authority_reference": "CASE-4", "legal_basis": "Emergency disclosure, threat to life"},
+    Kind.EMERGENCY_REQUEST: {
+        "authority_reference": "CASE-4",
+        "legal_basis": "Emergency disclosure, threat to life",
+        "threat_description": "A named person is threatened with being killed tonight at their home.",
+        "persons_at_risk": "The person named in the posts and their family.",
+        "requested_data": ["subscriber_info", "ip_logs"],
+        "attestation": True,
+    },
     Kind.SIGNAL: {},
 }
 

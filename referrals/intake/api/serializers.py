@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from referrals.choices import RequestedData
 from referrals.engine import legal
 from referrals.models import BulkJob, Category, Detector, Evidence, Kind, Referral, Severity
 from referrals.redress.serializers import AppealBriefSerializer, appeal_field
@@ -41,6 +42,22 @@ class ReferralInputSerializer(serializers.Serializer):
         help_text="removal_order only, at least one: the grounds of Regulation (EU) 2021/784 Art. 2(7)",
     )
     preserve_until = serializers.DateField(required=False, help_text="preservation_request only; default +90 days")
+    threat_description = serializers.CharField(
+        required=False, help_text="Required for emergency_request (20-5,000 characters): the danger to life or limb"
+    )
+    persons_at_risk = serializers.CharField(
+        required=False, max_length=2000, help_text="Required for emergency_request: who is in danger"
+    )
+    requested_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=RequestedData.choices),
+        required=False,
+        help_text="emergency_request only, at least one: what is to be disclosed",
+    )
+    attestation = serializers.BooleanField(
+        required=False,
+        help_text="Must be true for emergency_request: an emergency involving danger of death or serious physical "
+        "injury to a person, requiring disclosure without delay",
+    )
     signal_reasons = serializers.ListField(
         child=serializers.CharField(max_length=500),
         required=False,
@@ -57,6 +74,24 @@ class MessageInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
 
 
+class MessageSerializer(serializers.Serializer):
+    """One message (SPEC §17): `{at, from, body}`; platform roles also read `author`."""
+
+    at = serializers.DateTimeField()
+    # `from` is a Python keyword: declared through the class namespace.
+    locals()["from"] = serializers.ChoiceField(choices=["submitter", "platform"])
+    body = serializers.CharField()
+    author = serializers.EmailField(
+        required=False, allow_null=True, help_text="Platform roles only: who wrote it (null once the account is gone)"
+    )
+
+    def to_representation(self, message: dict) -> dict:
+        data = super().to_representation(message)
+        if "author" not in message:  # a partner reads no author (referrals.selectors.referral_messages)
+            data.pop("author", None)
+        return data
+
+
 class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
@@ -66,8 +101,9 @@ class BulkInputSerializer(serializers.Serializer):
     file = serializers.FileField(
         required=False,
         help_text="CSV with header kind,category,severity,explanation,targets,language,country,"
-        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until"
-        "[,signal_reasons]; targets and legal grounds separated by spaces or |, signal reasons one per line",
+        "good_faith_confirmed,authority_reference,legal_basis,issuing_authority,legal_grounds,preserve_until,"
+        "threat_description,persons_at_risk,requested_data,attestation[,signal_reasons]; targets and legal grounds "
+        "separated by spaces or |, requested data by ; or |, signal reasons one per line",
     )
 
 
@@ -150,6 +186,11 @@ class ReferralSerializer(serializers.ModelSerializer):
     appeal = serializers.SerializerMethodField()
     detector = serializers.SerializerMethodField()
     signal_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    requested_data = serializers.ListField(
+        child=serializers.ChoiceField(choices=RequestedData.choices),
+        read_only=True,
+        help_text="emergency_request: what is to be disclosed (else empty)",
+    )
 
     class Meta:
         model = Referral
@@ -170,6 +211,11 @@ class ReferralSerializer(serializers.ModelSerializer):
             "issuing_authority",
             "legal_grounds",
             "preserve_until",
+            # An emergency request's (SPEC §17); other kinds give "", [] and false.
+            "threat_description",
+            "persons_at_risk",
+            "requested_data",
+            "attestation",
             "organisation",
             "received_at",
             "due_at",

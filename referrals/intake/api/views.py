@@ -31,6 +31,7 @@ from referrals.intake.api.serializers import (
     EvidenceSerializer,
     EvidenceUploadSerializer,
     MessageInputSerializer,
+    MessageSerializer,
     ReferralInputSerializer,
     ReferralSerializer,
     WithdrawInputSerializer,
@@ -41,6 +42,7 @@ from referrals.intake.services import filing as intake
 from referrals.models import Referral
 from referrals.permissions import can_file
 from referrals.services.audit import referral_audit_viewed
+from referrals.services.messages import message_post
 from referrals.services.reads import referrals_read_audit
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -208,18 +210,38 @@ class ReferralWithdraw(APIView):
 
 
 class ReferralMessages(APIView):
+    """Messages both ways (SPEC §17): the submitting organisation and platform roles read them;
+    the submitting organisation and the platform staff working the referral write, until it
+    closes (409). Another organisation's referral is a 404."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        responses=MessageSerializer(many=True),
+        description="The messages, oldest first, as a plain list (not paginated). Partners read the platform's "
+        'side as `from: "platform"` and never its author.',
+    )
+    def get(self, request, id):
+        referral = _referral(request, id)
+        referral_audit_viewed(referral, by=request.user, request=request, view="messages")
+        return Response(MessageSerializer(selectors.referral_messages(request.user, referral), many=True).data)
+
+    @extend_schema(
         request=MessageInputSerializer,
-        responses=ReferralSerializer,
-        description="The submitter's answer to a request for information (`needs_info` → `routed`).",
+        responses={
+            200: ReferralSerializer,
+            400: OpenApiResponse(description="{body: [messages]}"),
+            403: OpenApiResponse(description="Policy staff, or a reviewer outside the referral's queue"),
+            409: OpenApiResponse(description="The referral is closed, or a signal"),
+        },
+        description="Write a message; the answer is the referral. The submitter's message while it is "
+        "`needs_info` answers the request for information: back to `routed`, the clock resumes.",
     )
     def post(self, request, id):
         referral = _referral(request, id)
         data = MessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        intake.referral_reply(referral=referral, user=request.user, body=data.validated_data["body"], request=request)
+        message_post(by=request.user, referral=referral, body=data.validated_data["body"], request=request)
         return Response(ReferralSerializer(_referral(request, id), context=_context(request)).data)
 
 

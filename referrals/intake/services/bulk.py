@@ -23,7 +23,7 @@ from portal.audit import audit
 from portal.errors import DomainError, NotAllowed
 from portal.queueing import enqueue_on_commit
 from referrals.intake.services.filing import referrals_create
-from referrals.intake.services.validation import forbidden_kind_message, referral_clean
+from referrals.intake.services.validation import EMERGENCY_FIELDS, forbidden_kind_message, referral_clean
 from referrals.models import BulkJob, Kind
 from referrals.permissions import kinds_filable_by
 
@@ -43,6 +43,8 @@ CSV_COLUMNS = [
     "issuing_authority",
     "legal_grounds",
     "preserve_until",
+    # Emergency requests only (SPEC §17): requested_data separated by `;` or `|`.
+    *EMERGENCY_FIELDS,
     # Signals only (reviewers and queue leads, SPEC §14): one reason per line of the cell.
     "signal_reasons",
 ]
@@ -61,6 +63,10 @@ COLUMN_LABELS = {
     "issuing_authority": gettext_lazy("Issuing authority"),
     "legal_grounds": gettext_lazy("Grounds"),
     "preserve_until": gettext_lazy("Preserve until"),
+    "threat_description": gettext_lazy("Threat"),
+    "persons_at_risk": gettext_lazy("Persons at risk"),
+    "requested_data": gettext_lazy("Data requested"),
+    "attestation": gettext_lazy("Attestation"),
     "signal_reasons": gettext_lazy("Reasons"),
 }
 TARGET_PART_LABELS = {
@@ -260,9 +266,15 @@ def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[Bu
 
 
 def csv_columns(kinds) -> list[str]:
-    """The columns a filer of `kinds` uses: `signal_reasons` only for those who raise signals
-    (any file may carry it; other kinds ignore it)."""
-    return [c for c in CSV_COLUMNS if c != "signal_reasons" or Kind.SIGNAL in kinds]
+    """The columns a filer of `kinds` uses: `signal_reasons` only for those who raise signals,
+    an emergency request's columns only for those who may file one (any file may carry them;
+    other kinds ignore them)."""
+    return [
+        c
+        for c in CSV_COLUMNS
+        if (c != "signal_reasons" or Kind.SIGNAL in kinds)
+        and (c not in EMERGENCY_FIELDS or Kind.EMERGENCY_REQUEST in kinds)
+    ]
 
 
 # The template's example rows, by column; a filer of signals gets one of those too.

@@ -42,7 +42,8 @@ from referrals.models import (
 )
 from referrals.models.surfacing import subject_links_add
 from referrals.permissions import can_reply, can_withdraw, is_submitting_member, kinds_filable_by
-from referrals.review.services.claims import referral_clock_resume
+from referrals.services.clock import referral_clock_resume
+from referrals.services.messages import message_post
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add, timeline_add_many, timeline_event
 from referrals.timeline_text import TimelineText
@@ -291,24 +292,14 @@ def referral_withdraw(*, referral: Referral, user, reason: str = "", request=Non
 
 @transaction.atomic
 def referral_reply(*, referral: Referral, user, body: str, request=None) -> Referral:
-    """Answer a request for information: back to `routed`, the clock resumes where it stopped."""
+    """Answer a request for information: back to `routed`, the clock resumes where it stopped.
+
+    The answer is the submitter's message while the referral is `needs_info` (SPEC §17), so it
+    is written by `message_post`; this refuses anything else (409) rather than send a plain
+    message, for callers that mean only to answer."""
     if not is_submitting_member(user, referral):
         raise NotAllowed(_("Only the submitting organisation can answer for this referral."))
-    body = strip_format_characters(body).strip() if isinstance(body, str) else ""
-    if not body:
-        raise DomainError(_("Write your answer."), field="body")
-    if len(body) > EXPLANATION_MAX:
-        raise DomainError(_at_most(EXPLANATION_MAX), field="body")
     referral = _lock(referral)
     if not can_reply(user, referral):
         raise TransitionError(_("This referral is not waiting for information from you."))
-    referral_clock_resume(referral=referral)
-    referral.status = Status.ROUTED
-    # Back in the queue for whoever claims next, so an answer never waits on one person.
-    previous_assignee = referral.assignee_id
-    referral.assignee = None
-    referral.save(update_fields=["status", "assignee", "updated_at"])
-    timeline_add(referral, "info_provided", actor=user, message=body, previous_assignee=previous_assignee)
-    audit("referral.reply", actor=user, obj=referral, organisation=referral.organisation, request=request)
-    referral_notify_status(referral)
-    return referral
+    return message_post(by=user, referral=referral, body=body, request=request).referral

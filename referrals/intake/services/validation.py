@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from portal.countries import is_country_code
 from portal.errors import DomainError
 from portal.text import strip_format_characters, text_problem
+from referrals.choices import RequestedData
 from referrals.engine import dsa, legal, normalise
 from referrals.models import (
     LAW_ENFORCEMENT_KINDS,
@@ -33,6 +34,11 @@ PRESERVE_DEFAULT_DAYS = 90
 PRESERVE_MAX_DAYS = 365
 CLOCK_KINDS = frozenset({Kind.REMOVAL_ORDER, Kind.EMERGENCY_REQUEST})
 TEXT_LIMITS = {"authority_reference": 120, "legal_basis": 300, "issuing_authority": 200}
+THREAT_MIN, THREAT_MAX = 20, 5000
+PERSONS_AT_RISK_MAX = 2000
+# An emergency request's own fields (SPEC §17); the other kinds ignore them, as they ignore
+# `preserve_until` and `legal_grounds`.
+EMERGENCY_FIELDS = ("threat_description", "persons_at_risk", "requested_data", "attestation")
 _TRUE = {"true", "1", "yes", "on", "y"}
 _FALSE = {"false", "0", "no", "off", "n", ""}
 
@@ -44,6 +50,7 @@ FIELDS_BY_KIND = {
     "issuing_authority": [Kind.REMOVAL_ORDER],
     "legal_grounds": [Kind.REMOVAL_ORDER],
     "preserve_until": [Kind.PRESERVATION_REQUEST],
+    **{name: [Kind.EMERGENCY_REQUEST] for name in EMERGENCY_FIELDS},
 }
 # Which kinds require which of the fields that not every kind requires, so the form can mark
 # them; referral_clean enforces the same (a test keeps the two in step).
@@ -54,6 +61,7 @@ REQUIRED_BY_KIND = {
     "legal_basis": sorted(LEGAL_KINDS),
     "issuing_authority": [Kind.REMOVAL_ORDER],
     "legal_grounds": [Kind.REMOVAL_ORDER],
+    **{name: [Kind.EMERGENCY_REQUEST] for name in EMERGENCY_FIELDS},
 }
 
 
@@ -301,6 +309,7 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         errors.pop("preserve_until", None)
 
     signal_reasons = _signal_reasons(raw, errors) if kind == Kind.SIGNAL else []
+    emergency = _emergency(raw, errors) if kind == Kind.EMERGENCY_REQUEST else {}
 
     forbidden = kind if kind and kind not in set(kinds_allowed) else None
     if errors or forbidden:
@@ -316,11 +325,86 @@ def referral_clean(raw: Mapping, *, kinds_allowed: Iterable[str], today: date | 
         "preserve_until": preserve_until,
         "legal_grounds": legal_grounds,
         **texts,
+        "threat_description": "",
+        "persons_at_risk": "",
+        "requested_data": [],
+        "attestation": False,
+        **emergency,
     }
     if kind == Kind.SIGNAL:
         # A person files it; the detectors raise theirs through referrals.surfacing.
         fields.update(detector=Detector.MANUAL, signal_reasons=signal_reasons)
     return CleanResult(cleaned=Cleaned(fields=fields, targets=targets, posted_at=posted_at))
+
+
+def _emergency(raw: Mapping, errors: dict) -> dict:
+    """An emergency request's description of the danger, what it asks to be disclosed and the
+    requester's attestation (SPEC §17)."""
+    threat = _text(raw, "threat_description", errors)
+    if "threat_description" not in errors:
+        if not threat:
+            errors["threat_description"] = [_("Describe the threat: who is in danger, of what, and how soon.")]
+        elif not THREAT_MIN <= len(threat) <= THREAT_MAX:
+            errors["threat_description"] = [
+                ngettext(
+                    "Write between %(min)d and %(max)d characters; this has %(count)d.",
+                    "Write between %(min)d and %(max)d characters; this has %(count)d.",
+                    len(threat),
+                )
+                % {"min": THREAT_MIN, "max": THREAT_MAX, "count": len(threat)}
+            ]
+    persons = _text(raw, "persons_at_risk", errors)
+    if "persons_at_risk" not in errors:
+        if not persons:
+            errors["persons_at_risk"] = [_("Say who is at risk, even if only as “unknown members of the public”.")]
+        elif len(persons) > PERSONS_AT_RISK_MAX:
+            errors["persons_at_risk"] = [
+                ngettext("At most %(limit)d character.", "At most %(limit)d characters.", PERSONS_AT_RISK_MAX)
+                % {"limit": PERSONS_AT_RISK_MAX}
+            ]
+    requested = _requested_data(raw, errors)
+    attestation = _bool(raw, "attestation", errors)
+    if "attestation" not in errors and not attestation:
+        errors["attestation"] = [
+            _(
+                "Attest that this is an emergency involving danger of death or serious physical injury to a "
+                "person, requiring disclosure without delay."
+            )
+        ]
+    return {
+        "threat_description": threat,
+        "persons_at_risk": persons,
+        "requested_data": requested,
+        "attestation": attestation,
+    }
+
+
+def _requested_data(raw: Mapping, errors: dict) -> list[str]:
+    """What is to be disclosed: a list from JSON or a form, or text from a CSV cell
+    ("subscriber_info;ip_logs", "a|b"); at least one, in the choices' order, each once."""
+    value = raw.get("requested_data")
+    if isinstance(value, str):
+        value = [part for part in value.replace(";", " ").replace("|", " ").replace(",", " ").split() if part]
+    if value is None:
+        value = []
+    if not isinstance(value, list | tuple):
+        errors["requested_data"] = [_("Must be a list.")]
+        return []
+    if not all(isinstance(item, str) for item in value):
+        errors["requested_data"] = [_("Each item must be text.")]
+        return []
+    unknown = [item for item in value if item not in RequestedData.values]
+    if unknown:
+        errors["requested_data"] = [
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": unknown[0], "choices": ", ".join(RequestedData.values)}
+        ]
+        return []
+    if not value:
+        errors["requested_data"] = [_("Choose at least one kind of data to be disclosed.")]
+        return []
+    chosen = set(value)
+    return [item for item in RequestedData.values if item in chosen]
 
 
 SIGNAL_REASONS_MAX, SIGNAL_REASON_MAX = 20, 500

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.text import strip_format_characters
-from referrals.engine import clock
+from referrals.choices import MessageSide
 from referrals.models import (
     Kind,
     Queue,
@@ -27,6 +27,7 @@ from referrals.models import (
     Status,
 )
 from referrals.review.permissions import can_act_on, can_assign_to, can_reassign, can_work_queue
+from referrals.services.messages import message_add
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
 from referrals.timeline_text import TimelineText
@@ -44,33 +45,6 @@ def locked(referral: Referral) -> Referral:
 def require_act(by, referral: Referral) -> None:
     if not can_act_on(by, referral):
         raise NotAllowed(_("Only the reviewer assigned to this referral or a queue lead may do this."))
-
-
-def paused_fields(referral: Referral, now: datetime) -> dict:
-    """The clock fields after resuming a pause at `now` (nothing when it runs)."""
-    if referral.paused_at is None:
-        return {}
-    paused_at = min(referral.paused_at, now)
-    due_at = clock.resume(referral.due_at, paused_at, now) if referral.due_at else None
-    return {
-        "due_at": due_at,
-        "paused_at": None,
-        "paused_seconds": referral.paused_seconds + int((now - paused_at).total_seconds()),
-    }
-
-
-def referral_clock_resume(*, referral: Referral, now: datetime | None = None) -> Referral:
-    """Restart a paused clock, extending `due_at` by exactly the pause (SPEC §4.4, Reg. 2021/784).
-
-    Sets the fields on `referral` and saves them; the caller owns the status change (a reply
-    from the submitter returns `needs_info` to `routed`).
-    """
-    fields = paused_fields(referral, now or timezone.now())
-    for name, value in fields.items():
-        setattr(referral, name, value)
-    if fields:
-        referral.save(update_fields=[*fields, "updated_at"])
-    return referral
 
 
 # --- Claiming --------------------------------------------------------------------------------
@@ -183,6 +157,8 @@ def referral_request_info(
         referral.assignee = by
     referral.save(update_fields=["status", "paused_at", "assignee", "updated_at"])
     timeline_add(referral, "info_requested", actor=by, message=message)
+    # The question is the platform's message on the exchange with the submitter (SPEC §17).
+    message_add(referral=referral, side=MessageSide.PLATFORM, author=by, body=message, at=now)
     audit("referral.request_info", actor=by, obj=referral, organisation=referral.organisation, request=request)
     referral_notify_status(referral, message=message)
     return referral

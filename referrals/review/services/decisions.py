@@ -20,6 +20,7 @@ from portal.countries import is_country_code
 from portal.errors import TransitionError
 from portal.text import strip_format_characters
 from referrals.engine import clock, dsa
+from referrals.law_enforcement.services.holds import tco_hold_place
 from referrals.models import (
     SUBJECT_CLOSABLE_KINDS,
     Action,
@@ -32,7 +33,8 @@ from referrals.models import (
     Subject,
 )
 from referrals.review.services import neutral
-from referrals.review.services.claims import WORKABLE, locked, paused_fields, require_act
+from referrals.review.services.claims import WORKABLE, locked, require_act
+from referrals.services.clock import paused_fields
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
 
@@ -226,6 +228,8 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
         PreservationHold.objects.bulk_create(
             [PreservationHold(subject_id=s, referral=referral, until=until, created_at=now) for s in subject_ids]
         )
+    # Content removed under a removal order is kept six months (TCO Regulation Art. 6).
+    tco_hold_place(referral=referral, action=valid.action, subject_ids=subject_ids, now=now, by=by, request=request)
     timeline_add(
         referral,
         "decided",

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from portal.audit import audit_entry, audit_many
 from portal.models import AuditEvent
 from referrals.engine import routing
+from referrals.law_enforcement.services.paging import referrals_page
 from referrals.models import (
     Action,
     Decision,
@@ -193,6 +194,10 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
                 duplicates.append(plan)
         timeline_add_many(events)
         audit_many(audits)
+        # An emergency request or a removal order pages its queue and the leads (SPEC §17).
+        referrals_page(
+            referrals=[p.referral for p in planned if p.referral.seq in claimed and p.earlier is None], now=now
+        )
         if duplicates:
             from referrals.services.notify import referral_notify_status
 

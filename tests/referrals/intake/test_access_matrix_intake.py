@@ -36,7 +36,11 @@ ENDPOINTS = [
     ("api_download", "get", "api", {200}, {200}),
     ("api_evidence", "post", "api", {201}, {403}),
     ("api_withdraw", "post", "api", {200}, {403}),
-    ("api_messages", "post", "api", {409}, {403}),  # not waiting for an answer: a conflict, not a refusal
+    # Messages both ways (SPEC §17): the owner writes until the referral closes; of platform
+    # staff, a queue lead writes, a reviewer outside its queue and policy staff only read.
+    ("page_messages", "post", "page", {302}, {302, 403}),
+    ("api_messages_read", "get", "api", {200}, {200}),
+    ("api_messages", "post", "api", {200}, {200, 403}),
 ]
 
 
@@ -54,6 +58,8 @@ def _url(name, referral, evidence):
         "api_evidence": f"/api/v1/referrals/{rid}/evidence/",
         "api_withdraw": f"/api/v1/referrals/{rid}/withdraw/",
         "api_messages": f"/api/v1/referrals/{rid}/messages/",
+        "api_messages_read": f"/api/v1/referrals/{rid}/messages/",
+        "page_messages": f"/referrals/{ref}/messages/",
     }[name]
 
 
@@ -64,7 +70,7 @@ def _body(name):
         return {"file": upload("a.png", png_bytes())}
     if name == "page_reply":
         return {"body": "An answer."}
-    if name == "api_messages":
+    if name in ("api_messages", "page_messages"):
         return {"body": "An answer."}
     return {}
 

@@ -262,17 +262,21 @@ def test_answer_returns_it_to_routed_and_resumes_the_clock(
     assert 29 * 60 <= referral.paused_seconds <= 31 * 60
     assert referral.due_at - due_before == pytest.approx(timezone.now() - paused_at, abs=timedelta(seconds=5))
     assert TimelineEvent.objects.filter(referral=referral, type="info_provided", message="The second post.").exists()
-    assert len(mail.outbox) == 1  # the organisation's one member
-    message = mail.outbox[0]
+    # The organisation's one member hears of the status; the reviewer who asked, of the answer.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([ngo_member.email, reviewer.email])
+    message = next(m for m in mail.outbox if m.to == [ngo_member.email])
     assert referral.reference in message.subject
     assert message.alternatives and message.alternatives[0][1] == "text/html"
 
 
 @pytest.mark.django_db
-def test_answer_only_when_information_was_asked(api_for, ngo_member):
+def test_a_message_when_nothing_was_asked_is_no_answer(api_for, ngo_member):
+    # Messages both ways (SPEC §17): the submitter writes at any time until the referral closes.
     referral = make_referral(ngo_member)
     response = api_for(ngo_member).post(f"{API}{referral.id}/messages/", {"body": "Hello"}, format="json")
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert Referral.objects.get(pk=referral.pk).status == "received"
+    assert not TimelineEvent.objects.filter(referral=referral, type="info_provided").exists()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from portal.errors import DomainError, NotAllowed, TransitionError
 from portal.models import AuditEvent, Notification
 from referrals.intake.services.evidence import evidence_inspect_all, evidence_path, evidence_purge_expired
-from referrals.law_enforcement.services import (
+from referrals.law_enforcement.services.preservation import (
     preservation_release_expired,
     preservation_remind_expiring,
     preservation_renew,

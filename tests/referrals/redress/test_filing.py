@@ -18,7 +18,7 @@ from tests.referrals.redress.redress_factories import (
     no_violation,
     suspended,
 )
-from tests.referrals.review_factories import received, routed
+from tests.referrals.review_factories import decided, received, routed
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +208,22 @@ def test_an_appeal_s_due_date_follows_the_queue_s_sla(ngo_member, lead):
     appeal = appealed(referral, ngo_member, now=now)
 
     assert appeal.due_at == now + timedelta(days=1)
+
+
+DISCLOSED = {
+    "action": "data_disclosed",
+    "ground": "legal",
+    "policy": "Emergency disclosure procedure",
+    "statement_of_reasons": "Subscriber information disclosed to the agency for the imminent threat.",
+}
+
+
+def test_a_granted_emergency_request_has_nothing_to_appeal(liaison, lead, client_for):
+    referral = decided(lead, liaison, "emergency_request", decision=DISCLOSED)
+
+    with pytest.raises(TransitionError, match="granted"):
+        appealed(referral, liaison)
+
+    assert not Appeal.objects.exists()
+    page = client_for(liaison).get(f"/referrals/{referral.reference}/")
+    assert b"Appeal this decision" not in page.content

@@ -137,8 +137,8 @@ def test_a_long_period_draws_decisions_as_a_line(client_for, lead, built):
 
 # Session, user, membership, second factor; the nine of the figures (queues, arrivals, backlog,
 # decisions by queue, decider and hour, medians, reveals, names, then the backlog per day:
-# open now, closed since); the header's organisation and unread notifications.
-PAGE_QUERIES = 4 + 9 + 2
+# open now, closed since); the header's organisation and unread notifications; the paging banner.
+PAGE_QUERIES = 4 + 9 + 2 + 1
 
 
 def test_the_query_count_does_not_grow_with_referrals_or_queues(

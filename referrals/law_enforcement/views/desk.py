@@ -26,7 +26,7 @@ from referrals.engine import clock
 from referrals.filters import ReferralFilter
 from referrals.intake.forms import RenewalForm
 from referrals.law_enforcement import selectors as le_selectors
-from referrals.law_enforcement import services as legal_services
+from referrals.law_enforcement.services import preservation as legal_services
 from referrals.models import Referral
 from referrals.permissions import can_export_requests, can_see_feedback
 from referrals.services import labels

@@ -1,7 +1,8 @@
 """Preservation holds over time (SPEC §5): the expiry reminder, the release, the renewal.
 
 `referral_decide` (the review service) creates the holds when a preservation request is
-decided `data_preserved`; this module keeps them. Both beat jobs claim each hold with a
+decided `data_preserved`, and when a removal order is acted on (the TCO Regulation's six
+months, `holds.py`); this module keeps both kinds. Both beat jobs claim each hold with a
 conditional update, so overlapping or repeated runs remind once and release once.
 """
 
@@ -72,11 +73,19 @@ def preservation_remind_expiring(*, now: datetime | None = None) -> int:
                 PreservationHold.objects.filter(pk__in=claimed[referral.pk]).select_related("subject").order_by("pk")
             )
             until = min(h.until for h in holds)
+            tco = referral.kind == Kind.REMOVAL_ORDER  # a TCO Art. 6 hold, renewed from the order's page
             timeline_add(
                 referral,
                 "preservation_expiring",
                 message=TimelineText.counted(
                     ngettext_noop(
+                        "The hold under the TCO Regulation on %(count)d account ends on %(date)s. "
+                        "Renew it before then to keep the content and data.",
+                        "The hold under the TCO Regulation on %(count)d accounts ends on %(date)s. "
+                        "Renew it before then to keep the content and data.",
+                    )
+                    if tco
+                    else ngettext_noop(
                         "The preservation of %(count)d account ends on %(date)s. "
                         "File a renewal before then to keep the data.",
                         "The preservation of %(count)d accounts ends on %(date)s. "
@@ -89,7 +98,7 @@ def preservation_remind_expiring(*, now: datetime | None = None) -> int:
             )
             notify_users(
                 list(agency_liaisons(referral.organisation_id)),
-                "preservation_expiring",
+                "tco_hold_expiring" if tco else "preservation_expiring",
                 {
                     "referral": referral,
                     "reference": referral.reference,
@@ -123,7 +132,12 @@ def preservation_release_expired(*, now: datetime | None = None) -> int:
                 referral,
                 "preservation_released",
                 message=TimelineText(
-                    gettext_noop("The preservation period ended; the data is no longer held for this request.")
+                    gettext_noop(
+                        "The six-month hold under the TCO Regulation ended; the content and data are no longer "
+                        "held for this order."
+                    )
+                    if referral.kind == Kind.REMOVAL_ORDER
+                    else gettext_noop("The preservation period ended; the data is no longer held for this request.")
                 ),
                 holds=released[referral.pk],
             )
