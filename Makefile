@@ -38,7 +38,7 @@ lock: $(STAMP)
 # E-mails are written to var/mail/ (one file each) instead of the terminal; without a broker a
 # bulk import runs in a thread, so its page shows the progress bar advancing.
 PORT ?= 8000
-RUN_ENV = $(DEV_ENV) PORTAL_BACKGROUND_IN_PROCESS=1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
+RUN_ENV = $(DEV_ENV) PORTAL_BACKGROUND_IN_PROCESS=1 PORTAL_WEBHOOK_ALLOW_HOSTS=127.0.0.1 PORTAL_BASE_URL=http://127.0.0.1:$(PORT) EMAIL_URL=$${EMAIL_URL:-filemail://$(CURDIR)/var/mail}
 run: $(STAMP) translations
 	$(RUN_ENV) $(PY) manage.py migrate --no-input -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo

@@ -5,6 +5,7 @@ It lives here, above every app, because core (`portal`) may not import the apps'
 
 from campaigns.permissions import can_see_campaigns
 from partners.permissions import can_manage_organisations
+from referrals.crisis.permissions import can_see_incidents
 from referrals.law_enforcement.permissions import can_see_outbound_notices
 from referrals.models import Kind
 from referrals.permissions import can_file
@@ -25,5 +26,7 @@ def nav(request) -> dict:
             "can_manage_organisations": can_manage_organisations(user),
             # Threat notices to agencies (SPEC §17): platform roles send them, liaisons receive them.
             "sees_outbound_notices": can_see_outbound_notices(user),
+            # Incidents (SPEC §18): platform roles in full, verified partners the active ones.
+            "sees_incidents": can_see_incidents(user),
         }
     }

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -142,3 +143,71 @@ class ApiToken(models.Model):
 
     def is_usable(self, now=None) -> bool:
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+# --- Webhooks (SPEC §19) -------------------------------------------------------------------------
+
+
+class WebhookEvent(models.TextChoices):
+    REFERRAL_STATUS_CHANGED = "referral.status_changed", _("A referral's status changed")
+    REFERRAL_DECIDED = "referral.decided", _("A referral was decided")
+    MESSAGE_CREATED = "message.created", _("A message was written on a referral")
+    APPEAL_DECIDED = "appeal.decided", _("An appeal was decided")
+    PRODUCTION_READY = "production.ready", _("Data was delivered (a production is ready)")
+    INCIDENT_BULLETIN = "incident.bulletin", _("An incident bulletin was posted")
+
+
+class Webhook(models.Model):
+    """An organisation's endpoint that hears about its referrals. `secret` signs each delivery
+    (HMAC-SHA256); it is shown once, when created or rotated."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    secret = models.CharField(max_length=80)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Webhook {self.url} of {self.organisation_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook. Its `id` is the event id in the payload: a receiver drops a
+    repeat by it. Claimed for sending with a lease (`leased_until`), so a worker killed mid-send
+    leaves it to be sent again after the lease, never twice within it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    type = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        indexes = [
+            models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_recent"),
+            # The sweeper reads only what is still to send.
+            models.Index(fields=["next_attempt_at"], name="delivery_due", condition=Q(state="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.type} to {self.webhook_id} ({self.state})"

@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
     # The languages a reviewer reads (ISO 639-1 codes): claiming the next referral prefers them.
     reads_languages = models.JSONField(default=list, blank=True)
+    # E-mail preferences (SPEC §19): {e-mail kind: true | false} for the kinds the person
+    # changed from their role's default (portal.email_preferences); in-app notices are always on.
+    email_preferences = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -92,6 +92,8 @@ TEMPLATES = [
                 "dashboards.context_processors.nav",
                 # The paging banner (SPEC §17): one query per page, for platform staff only.
                 "referrals.law_enforcement.context_processors.paging",
+                # The incident banner (SPEC §18): one query per page, for verified partners only.
+                "referrals.crisis.context_processors.incident_banner",
             ],
         },
     },
@@ -200,6 +202,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "referrals-repage-unclaimed": {"task": "referrals.tasks.repage_unclaimed", "schedule": 60.0},
     # Productions past PORTAL_PRODUCTION_DAYS: their files are deleted (downloads already answer 410).
     "referrals-purge-expired-productions": {"task": "referrals.tasks.purge_expired_productions", "schedule": 3600.0},
+    # Webhook deliveries whose task was lost, or whose retry is due (SPEC §19).
+    "partners-send-due-webhooks": {"task": "partners.tasks.send_due_webhooks", "schedule": 60.0},
     # Enrols new statements of reasons; sends them when the Transparency Database is configured.
     "referrals-submit-statements": {"task": "referrals.tasks.submit_statements", "schedule": 60.0},
 }
@@ -300,6 +304,12 @@ if PORTAL_NEAR_DUPLICATE_MAX_DISTANCE > 63:
 PORTAL_PRODUCTION_DAYS = env_int("PORTAL_PRODUCTION_DAYS", 30, minimum=1)
 PORTAL_PRODUCTION_MAX_BYTES = env_int("PORTAL_PRODUCTION_MAX_BYTES", 100 * 1024 * 1024, minimum=1)
 
+# Webhooks (SPEC §19): only https to public addresses, except these hosts (comma-separated;
+# the demo and the tests list 127.0.0.1).
+PORTAL_WEBHOOK_ALLOW_HOSTS = frozenset(
+    h.strip().lower() for h in env.str("PORTAL_WEBHOOK_ALLOW_HOSTS", default="").split(",") if h.strip()
+)
+
 # DSA Transparency Database (SPEC §22): with both set, beat sends the statements of reasons.
 PORTAL_DSA_TDB_URL = env_tdb_url("PORTAL_DSA_TDB_URL")
 PORTAL_DSA_TDB_TOKEN = env.str("PORTAL_DSA_TDB_TOKEN", default="").strip()
@@ -364,6 +374,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "RegistrationStatusEnum": "training.models.RegistrationStatus",
         "EventStatusEnum": "training.models.EventStatus",
+        "IncidentStatusEnum": "referrals.choices.IncidentStatus",
     },
 }
 

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -81,7 +95,9 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         known = Evidence.objects.filter(
             sha256=OuterRef("sha256"), referral__status=Status.ACTIONED, referral_id__lt=OuterRef("referral_id")
         )
-        evidence = Evidence.objects.annotate(known_content=Exists(known)).order_by("uploaded_at", "pk")
+        # Or a file matching a hash list another platform shared (SPEC §18): the same query.
+        known_content = ExpressionWrapper(Q(shared_hash__isnull=False) | Exists(known), output_field=BooleanField())
+        evidence = Evidence.objects.annotate(known_content=known_content).order_by("uploaded_at", "pk")
         return (
             qs.select_related("assignee")
             .prefetch_related(Prefetch("evidence", queryset=evidence))

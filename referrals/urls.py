@@ -1,5 +1,8 @@
 from django.urls import path
 
+from referrals.crisis.views import bulletins as bulletin_views
+from referrals.crisis.views import hashes as hash_views
+from referrals.crisis.views import incidents as incident_views
 from referrals.intake import views
 from referrals.law_enforcement.views import desk as le_views
 from referrals.law_enforcement.views import holds as hold_views
@@ -120,4 +123,15 @@ urlpatterns = [
         production_views.production_download,
         name="referral-production-download",
     ),
+    # --- Crisis mode: incidents, their live page and after-action report (SPEC §18) ---
+    path("incidents/", incident_views.incident_list, name="incident-list"),
+    path("incidents/new/", incident_views.incident_new, name="incident-new"),
+    path("incidents/<slug:slug>/", incident_views.incident_detail, name="incident-detail"),
+    path("incidents/<slug:slug>/close/", incident_views.incident_close, name="incident-close"),
+    path("incidents/<slug:slug>/report/", incident_views.incident_report, name="incident-report"),
+    path("incidents/<slug:slug>/report.csv", incident_views.incident_report_csv, name="incident-report-csv"),
+    # --- Crisis mode: posting a bulletin, the hash list (SPEC §18) ---
+    path("incidents/<slug:slug>/bulletins/", bulletin_views.incident_bulletin_post, name="incident-bulletin-post"),
+    path("incidents/<slug:slug>/hashes.csv", hash_views.incident_hashes_csv, name="incident-hashes-csv"),
+    path("incidents/<slug:slug>/hashes/", hash_views.incident_hashes_import, name="incident-hashes-import"),
 ]

@@ -13,6 +13,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-0123456789-abc
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Webhook receivers in the tests listen on the loopback address (SPEC §19).
+os.environ.setdefault("PORTAL_WEBHOOK_ALLOW_HOSTS", "127.0.0.1")
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.pop("DATABASE_URL", None)

@@ -1,5 +1,8 @@
 from django.urls import path
 
+from referrals.crisis.api import bulletins as bulletins_api
+from referrals.crisis.api import hashes as hashes_api
+from referrals.crisis.api import incidents as incidents_api
 from referrals.intake.api import views
 from referrals.law_enforcement.api import holds as holds_api
 from referrals.law_enforcement.api import outbound as outbound_api
@@ -91,4 +94,13 @@ urlpatterns = [
         productions_api.ProductionDownload.as_view(),
         name="api-referral-production-download",
     ),
+    # --- Crisis mode: incidents (SPEC §18) ---
+    path("incidents/", incidents_api.IncidentListCreate.as_view(), name="api-incident-list"),
+    path("incidents/<slug:slug>/", incidents_api.IncidentDetail.as_view(), name="api-incident-detail"),
+    path("incidents/<slug:slug>/close/", incidents_api.IncidentClose.as_view(), name="api-incident-close"),
+    path("incidents/<slug:slug>/report/", incidents_api.IncidentReport.as_view(), name="api-incident-report"),
+    path("incidents/<slug:slug>/report.csv", incidents_api.IncidentReportCsv.as_view(), name="api-incident-report-csv"),
+    # --- Crisis mode: an incident's bulletins to partners and its hash list (SPEC §18) ---
+    path("incidents/<slug:slug>/bulletins/", bulletins_api.IncidentBulletins.as_view(), name="api-incident-bulletins"),
+    path("incidents/<slug:slug>/hashes/", hashes_api.IncidentHashes.as_view(), name="api-incident-hashes"),
 ]

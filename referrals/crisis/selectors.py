@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,31 @@ def active_incidents() -> QuerySet[Incident]:
     return (
         Incident.objects.filter(status=IncidentStatus.ACTIVE).select_related("queue").order_by("level", "declared_at")
     )
+
+
+BANNER_SHOWN = 3
+HEADLINE_MAX = 200
+
+
+def incident_banner_for(user) -> list[Incident]:
+    """The active incidents a member of a verified partner organisation is shown on every page,
+    gravest first, each with `headline`: the first line of its latest bulletin ("" before the
+    first). One query; for anyone else (platform roles included: they have the incidents'
+    own pages and queue) none at all, and an empty list."""
+    if not is_verified_partner(user):
+        return []
+    latest = Bulletin.objects.filter(incident_id=OuterRef("pk")).order_by("-posted_at", "-pk").values("body")[:1]
+    shown = list(
+        Incident.objects.filter(status=IncidentStatus.ACTIVE)
+        .annotate(latest_bulletin=Subquery(latest))
+        .only("slug", "title", "level", "declared_at")
+        .order_by("level", "declared_at", "pk")[:BANNER_SHOWN]
+    )
+    for incident in shown:
+        lines = (incident.latest_bulletin or "").strip().splitlines()
+        headline = lines[0].strip() if lines else ""
+        incident.headline = headline if len(headline) <= HEADLINE_MAX else headline[: HEADLINE_MAX - 1] + "…"
+    return shown
 
 
 def incidents_listed(user) -> QuerySet[Incident]:

@@ -45,6 +45,13 @@ def fold_name(name: str) -> str:
     return " ".join(_WORD.findall(text))
 
 
+def fold_words(text: str) -> str:
+    """'Le « Manifeste », déjà-vu 2' → 'le manifeste deja vu 2': the words of letters and digits,
+    folded like handles, one space apart; for matching a keyword as a whole word or phrase
+    (SPEC §18) whatever its case, accents or punctuation."""
+    return " ".join(_WORD.findall(_ascii(text)))
+
+
 def trigrams(text: str) -> frozenset[str]:
     """pg_trgm's trigrams of `text` (already folded: lower-case ASCII)."""
     grams: set[str] = set()

@@ -1,4 +1,4 @@
-"""The routing engine (SPEC §4.2-4.5): referral facts and rules in, a decision with reasons out.
+"""The routing engine (SPEC §4.2-4.5, §18): referral facts and rules in, a decision with reasons out.
 
 Pure Python: no ORM, no settings, no clock reads. The caller loads the rules and queue SLAs,
 counts corroborating organisations and stores the decision; the reasons are shown to
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from referrals.engine.clock import LEGAL_CLOCK_MINUTES
+from referrals.engine.folding import fold_words
+from referrals.engine.normalise import Target
 
 KIND_POINTS = {
     "removal_order": 100,
@@ -33,6 +35,11 @@ CLOCK_KINDS = {
 }
 # Only these may be closed as duplicates; legal kinds always reach a person (§4.5).
 DUPLICATE_KINDS = frozenset({"notice", "le_referral"})
+# Surge routing (§18): the points of a referral matching an active incident, by its level; legal
+# kinds keep their queue and clock when they match.
+INCIDENT_POINTS = {1: 60, 2: 40, 3: 20}
+LEGAL_KINDS = frozenset({"removal_order", "preservation_request", "emergency_request"})
+INCIDENT_MATCHES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,35 @@ class Boost:
 
 
 @dataclass(frozen=True)
+class IncidentFacts:
+    """An active incident (SPEC §18) as routing matches a referral against it.
+
+    `urls` are its URLs normalised like a referral's targets, `contents` the (platform,
+    account, content id) of the posts they name (the account "" when a URL does not say),
+    `accounts` the (platform, account) of its subjects.
+    `evidence_match` says in words how this referral's evidence matches the incident's (the
+    caller compares the hashes), or is None.
+    """
+
+    slug: str
+    title: str
+    level: int
+    queue: str
+    declared_at: datetime
+    keywords: tuple[str, ...] = ()
+    urls: frozenset[str] = frozenset()
+    contents: frozenset[tuple[str, str, str]] = frozenset()
+    accounts: frozenset[tuple[str, str]] = frozenset()
+    evidence_match: str | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     """What routing may look at. `corroborating_organisations` counts *other* organisations
     that referred one of the same subjects in the last 30 days; the caller counts them.
-    `boosts` are the detectors' findings about this referral (look-alike, near-duplicate)."""
+    `boosts` are the detectors' findings about this referral (look-alike, near-duplicate).
+    `incidents` are the active incidents (SPEC §18), matched against the referral's
+    normalised `targets` and its `explanation`."""
 
     kind: str
     category: str
@@ -82,6 +114,9 @@ class Facts:
     corroborating_organisations: int
     received_at: datetime
     boosts: tuple[Boost, ...] = ()
+    explanation: str = ""
+    targets: tuple[Target, ...] = ()
+    incidents: tuple[IncidentFacts, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +126,7 @@ class Decision:
     due_at: datetime
     reasons: tuple[str, ...]
     rule_name: str  # "" when no rule matched and the fallback queue was used
+    incident: str | None = None  # the slug of the active incident it matched (SPEC §18)
 
 
 def _any_of(values: frozenset[str]) -> str:
@@ -154,8 +190,9 @@ def _rule_label(rule: Rule) -> str:
     return f"Rule {rule.order} '{rule.name}'"
 
 
-def priority(facts: Facts, boost: int = 0) -> tuple[int, str]:
-    """SPEC §4.3: kind + severity + trusted + corroboration (10 per other org, ≤ 40) + boost.
+def priority(facts: Facts, boost: int = 0, incident: int | None = None) -> tuple[int, str]:
+    """SPEC §4.3: kind + severity + trusted + corroboration (10 per other org, ≤ 40) + boost,
+    and the surfacing detectors' points (§14) and a matching incident's (§18) when there are.
 
     Returns the score and its breakdown in words. Unknown kinds and severities score 0 so
     that a new value upstream can never stop routing.
@@ -166,13 +203,64 @@ def priority(facts: Facts, boost: int = 0) -> tuple[int, str]:
     others = max(0, facts.corroborating_organisations)
     corroboration = min(CORROBORATION_POINTS * others, CORROBORATION_CAP)
     surfacing = sum(b.points for b in facts.boosts)
-    total = kind + severity + trusted + corroboration + boost + surfacing
+    total = kind + severity + trusted + corroboration + boost + surfacing + (incident or 0)
     plural = "organisation" if others == 1 else "organisations"
     return total, (
         f"Priority {total} = kind {facts.kind} {kind} + severity {facts.severity} {severity}"
         f" + trusted {trusted} + corroboration {corroboration} ({others} other {plural})"
-        f" + boost {boost}" + (f" + surfacing {surfacing}" if facts.boosts else "")
+        f" + boost {boost}"
+        + (f" + surfacing {surfacing}" if facts.boosts else "")
+        + (f" + incident {incident}" if incident is not None else "")
     )
+
+
+def _shown_url(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+def _same_post(target: Target, contents: frozenset[tuple[str, str, str]]) -> bool:
+    """The same post on the same platform; where both name the account, the same account too,
+    as a post number (Telegram's) may be unique only within its channel."""
+    return any(
+        platform == target.platform and content_id == target.content_id and account in ("", target.account or account)
+        for platform, account, content_id in contents
+    )
+
+
+def _incident_matches(incident: IncidentFacts, facts: Facts, explanation: str) -> list[str]:
+    """How the referral matches `incident`, in words, each way once; [] when it does not.
+    `explanation` is the referral's, folded by `fold_words` and padded with a space each side."""
+    found: list[str] = []
+    for target in facts.targets:
+        if target.url and target.url in incident.urls:
+            found.append(f"names {_shown_url(target.url)}")
+        elif target.content_id and _same_post(target, incident.contents):
+            found.append(f"names post {target.content_id} on {target.platform}")
+        elif target.account and (target.platform, target.account) in incident.accounts:
+            found.append(f"names the account {target.account} on {target.platform}")
+    for keyword in incident.keywords:
+        folded = fold_words(keyword)
+        if folded and f" {folded} " in explanation:
+            found.append(f'keyword "{keyword.strip()}"')
+    if incident.evidence_match:
+        found.append(incident.evidence_match)
+    return list(dict.fromkeys(found))
+
+
+def _incident(facts: Facts) -> tuple[IncidentFacts | None, str]:
+    """The gravest active incident the referral matches (the lowest level, then the earliest
+    declared) and how it matches, in words; (None, "") when none does."""
+    if not facts.incidents:
+        return None, ""
+    explanation = f" {fold_words(facts.explanation)} " if any(i.keywords for i in facts.incidents) else ""
+    for incident in sorted(facts.incidents, key=lambda i: (i.level, i.declared_at)):
+        found = _incident_matches(incident, facts, explanation)
+        if found:
+            shown = ", ".join(found[:INCIDENT_MATCHES_SHOWN])
+            if len(found) > INCIDENT_MATCHES_SHOWN:
+                shown += f" and {len(found) - INCIDENT_MATCHES_SHOWN} more"
+            return incident, shown
+    return None, ""
 
 
 def _deadline(facts: Facts, queue: str, sla_minutes: Mapping[str, int]) -> tuple[int, str]:
@@ -211,8 +299,21 @@ def route(
             reasons.append(f"Queue '{queue}' has no SLA configured; sent to the fallback queue '{fallback}'")
             queue = fallback
 
+    # Surge routing (SPEC §18): the incident's queue, except for legal kinds, which keep their
+    # queue and so their clock; the points and the reason either way.
+    incident, matched = _incident(facts)
+    incident_points = None
+    if incident is not None:
+        incident_points = INCIDENT_POINTS.get(incident.level, 0)
+        reasons.append(f"Matches incident {incident.title}: {matched}")
+        if facts.kind not in LEGAL_KINDS:
+            if incident.queue in sla_minutes:
+                queue = incident.queue
+            else:
+                reasons.append(f"Queue '{incident.queue}' has no SLA configured; kept in queue '{queue}'")
+
     reasons.extend(b.reason for b in facts.boosts)
-    score, explanation = priority(facts, boost)
+    score, explanation = priority(facts, boost, incident_points)
     reasons.append(explanation)
     minutes, why_due = _deadline(facts, queue, sla_minutes)
     reasons.append(f"Due {minutes} minutes after receipt: {why_due}")
@@ -222,6 +323,7 @@ def route(
         due_at=facts.received_at + timedelta(minutes=minutes),
         reasons=tuple(reasons),
         rule_name=rule_name,
+        incident=incident.slug if incident is not None else None,
     )
 
 

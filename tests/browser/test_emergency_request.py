@@ -171,7 +171,9 @@ def test_a_liaison_files_an_emergency_the_paged_lead_delivers_data_and_the_hour_
 
         # The lead sees that the agency has it.
         staff.reload()
-        assert staff.get_by_role("region", name="Productions").get_by_text("downloaded by the agency 1 time").is_visible()
+        assert (
+            staff.get_by_role("region", name="Productions").get_by_text("downloaded by the agency 1 time").is_visible()
+        )
     finally:
         for context in contexts:
             context.close()

@@ -113,7 +113,17 @@ def world(routing_table, ngo, ngo_member, lead, policy):
         summary="A threat to fuzz against, long enough.",
         targets=[{"url": "https://x.com/a"}],
     )
+    from referrals.crisis.services.incidents import incident_declare
+
+    incident = incident_declare(
+        by=policy,
+        title="Fuzz incident",
+        summary="An incident to fuzz against, long enough.",
+        level=2,
+        keywords=["fuzz"],
+    )
     return {
+        "incidents": incident.slug,
         "outbound-notices": str(notice.id),
         "appeals": str(appeal.pk),
         "templates": str(template.id),

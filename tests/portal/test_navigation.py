@@ -67,13 +67,15 @@ def _main(*links):
 EXPECTED = {
     "ngo_member": _main(
         ("Referrals", "/referrals/"),
+        ("Incidents", "/incidents/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Peace Voices Test", "/partners/peace-voices-test/"),
     ),
     "liaison": _main(
         ("Requests", "/referrals/"),
-        ("Notices", "/outbound-notices/"),
+        ("Threat notices", "/outbound-notices/"),
+        ("Incidents", "/incidents/"),
         ("Training", "/training/"),
         ("Test Police Unit", "/partners/test-police/"),
     ),
@@ -82,7 +84,8 @@ EXPECTED = {
         ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
         ("Appeals", "/appeals/"),
-        ("Notices", "/outbound-notices/"),
+        ("Threat notices", "/outbound-notices/"),
+        ("Incidents", "/incidents/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Platform T&S", "/partners/platform-ts-test/"),
@@ -92,7 +95,8 @@ EXPECTED = {
         ("Hubs", "/subjects/hubs/"),
         ("Referrals", "/referrals/"),
         ("Appeals", "/appeals/"),
-        ("Notices", "/outbound-notices/"),
+        ("Threat notices", "/outbound-notices/"),
+        ("Incidents", "/incidents/"),
         ("Campaigns", "/campaigns/"),
         ("Training", "/training/"),
         ("Partners", "/partners/"),
@@ -101,7 +105,7 @@ EXPECTED = {
 EXPECTED["ngo_admin"] = EXPECTED["ngo_member"]
 EXPECTED["unverified_liaison"] = _main(
     ("Requests", "/referrals/"),
-    ("Notices", "/outbound-notices/"),
+    ("Threat notices", "/outbound-notices/"),
     ("Training", "/training/"),
     ("New Police Unit", "/partners/new-police/"),
 )
@@ -147,23 +151,33 @@ NOTHING = {
     "can_see_events": False,
     "can_manage_organisations": False,
     "sees_outbound_notices": False,
+    "sees_incidents": False,
 }
-NGO = {**NOTHING, "can_file": True, "can_see_campaigns": True, "can_see_events": True}
+# Members of verified partner organisations see the active incidents (SPEC §18).
+NGO = {**NOTHING, "can_file": True, "can_see_campaigns": True, "can_see_events": True, "sees_incidents": True}
 # Outbound notices (SPEC §17): platform staff send them, an agency's liaisons read theirs.
-LIAISON = {**NOTHING, "can_file": True, "files_requests": True, "can_see_events": True, "sees_outbound_notices": True}
+LIAISON = {
+    **NOTHING,
+    "can_file": True,
+    "files_requests": True,
+    "can_see_events": True,
+    "sees_outbound_notices": True,
+    "sees_incidents": True,
+}
 PLATFORM = {
     **NOTHING,
     "can_see_queues": True,
     "can_see_campaigns": True,
     "can_see_events": True,
     "sees_outbound_notices": True,
+    "sees_incidents": True,
 }
 NAV = {
     "ngo_member": NGO,
     "ngo_admin": NGO,
     "other_ngo_member": NGO,
     "liaison": LIAISON,
-    "unverified_liaison": LIAISON,
+    "unverified_liaison": {**LIAISON, "sees_incidents": False},
     # Reviewers and leads file signals (SPEC §14); their list is still the platform's "Referrals".
     "reviewer": {**PLATFORM, "can_file": True},
     "lead": {**PLATFORM, "can_file": True},

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from portal.audit import audit
 from portal.errors import DomainError, NotAllowed, TransitionError
+from referrals.crisis.services.hashes import evidence_shared_hash_flag
 from referrals.models import CLOSED_STATUSES, Evidence, PreservationHold, Referral, Target
 from referrals.permissions import can_add_evidence, is_submitting_member, sees_platform_fields
 from referrals.review.services.exposure import exposure_record
@@ -273,12 +274,14 @@ def evidence_store(*, referral: Referral, files: list[Inspected], user, request=
                 size=row.size,
             )
         # Near-duplicate media (SPEC §14): images are hashed and matched as they are stored.
-        evidence_media_record(
+        hashed = evidence_media_record(
             referral=referral,
             stored=[(row, f.upload) for row, f in zip(rows, files, strict=True)],
             user=user,
             request=request,
         )
+        # Known content (SPEC §18): files matching a hash list another platform shared.
+        evidence_shared_hash_flag(rows=rows, pdqs=hashed)
     except BaseException:
         for stored_name in written:
             evidence_path(stored_name).unlink(missing_ok=True)

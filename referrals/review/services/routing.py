@@ -1,9 +1,9 @@
 """Routing referrals into queues (SPEC §4.1-4.5): the database side of referrals.routing.
 
 The engine is pure; this module loads its inputs (rules, queue SLAs, corroboration,
-suspended subjects) for a whole batch at once, then claims each referral with a conditional
-update of the whole batch (one statement) so a batch delivered twice — redelivery, the
-sweeper and the original task — routes every referral once.
+suspended subjects, active incidents) for a whole batch at once, then claims each referral
+with a conditional update of the whole batch (one statement) so a batch delivered twice —
+redelivery, the sweeper and the original task — routes every referral once.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from django.utils.translation import gettext_noop
 
 from portal.audit import audit_entry, audit_many
 from portal.models import AuditEvent
-from referrals.engine import routing
+from referrals.crisis.services.surge import surge_load
+from referrals.engine import normalise, routing
 from referrals.law_enforcement.services.paging import referrals_page
 from referrals.models import (
     Action,
@@ -52,7 +53,12 @@ SWEEP_BATCH = 200
 
 
 def facts_for(
-    referral: Referral, *, corroborating_organisations: int = 0, boosts: tuple[routing.Boost, ...] = ()
+    referral: Referral,
+    *,
+    corroborating_organisations: int = 0,
+    boosts: tuple[routing.Boost, ...] = (),
+    incidents: tuple[routing.IncidentFacts, ...] = (),
+    targets: tuple[normalise.Target, ...] = (),
 ) -> routing.Facts:
     organisation = referral.organisation
     return routing.Facts(
@@ -66,6 +72,9 @@ def facts_for(
         corroborating_organisations=corroborating_organisations,
         received_at=referral.received_at,
         boosts=boosts,
+        explanation=referral.explanation if incidents else "",
+        targets=targets,
+        incidents=incidents,
     )
 
 
@@ -167,18 +176,24 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
         corroboration = corroboration_counts(referrals, subjects)
         suspended, suspending = _suspending_decisions(set().union(*subjects.values()) if subjects else set())
         boosts = routing_boosts(referrals, subjects)  # look-alikes, near-duplicate media (SPEC §14)
+        surge = surge_load(referrals)  # the active incidents (SPEC §18): one query when there is none
 
         planned = []
         for referral in referrals:
             facts = facts_for(
-                referral, corroborating_organisations=corroboration[referral.seq], boosts=boosts.get(referral.seq, ())
+                referral,
+                corroborating_organisations=corroboration[referral.seq],
+                boosts=boosts.get(referral.seq, ()),
+                incidents=surge.incidents_for(referral.seq),
+                targets=surge.targets_for(referral.seq),
             )
             decision = routing.route(facts, table.rules, table.sla_minutes, fallback=FALLBACK_QUEUE)
             own_subjects = subjects.get(referral.seq, set())
             earlier = _earlier_decision(own_subjects, suspended, suspending)
             if earlier is not None and not routing.is_duplicate(referral.kind, [s in suspended for s in own_subjects]):
                 earlier = None
-            planned.append(_Planned(referral, decision, table.queues[decision.queue], earlier, now))
+            incident = surge.incident_id(decision.incident)
+            planned.append(_Planned(referral, decision, table.queues[decision.queue], earlier, now, incident))
 
         claimed = referrals_claim_routed(changes={plan.referral.seq: plan.fields for plan in planned}, now=now)
         events, audits, duplicates = [], [], []
@@ -216,6 +231,7 @@ class _Planned:
     queue: Queue
     earlier: Decision | None  # the suspension that makes it a duplicate, if it is one
     now: datetime
+    incident_id: int | None = None  # the active incident it matched (SPEC §18)
 
     @cached_property
     def fields(self) -> dict:
@@ -227,6 +243,8 @@ class _Planned:
             "routing_reasons": list(self.decision.reasons),
             "routed_at": now,
         }
+        if self.incident_id is not None:
+            fields["incident_id"] = self.incident_id
         if self.earlier is not None:
             fields.update(status=Status.DUPLICATE, closed_at=now, related_id=self.earlier.referral_id)
         else:
@@ -285,12 +303,23 @@ class _Planned:
             organisation=referral.organisation,
             queue=self.queue.slug,
             priority=self.decision.priority,
+            **({"incident": self.decision.incident} if self.decision.incident else {}),
         )
 
 
 # The columns routing writes, in the order of the claim's VALUES rows.
-CLAIM_COLUMNS = ("status", "queue", "priority", "due_at", "routing_reasons", "routed_at", "closed_at", "related")
-CLAIM_CHUNK = 2_000  # rows per statement: 10 parameters each stay under every backend's limit
+CLAIM_COLUMNS = (
+    "status",
+    "queue",
+    "priority",
+    "due_at",
+    "routing_reasons",
+    "routed_at",
+    "closed_at",
+    "related",
+    "incident",
+)
+CLAIM_CHUNK = 2_000  # rows per statement: 11 parameters each (the seq and the columns) stay under every backend's limit
 
 
 def referrals_claim_routed(*, changes: dict[int, dict], now: datetime) -> set[int]:
@@ -336,19 +365,21 @@ def _claim_many(items: list[tuple[int, dict]], now: datetime) -> list[int]:
         placeholder = "(" + ", ".join("%s" for _ in model_fields) + ")"
     params: list = []
     for seq, fields in items:
-        values = {"seq": seq, "closed_at": None, "related": None, **fields}
-        if "related_id" in values:
-            values["related"] = values.pop("related_id")
+        values = {"seq": seq, "closed_at": None, "related": None, "incident": None, **fields}
+        for name in ("related", "incident"):
+            if f"{name}_id" in values:
+                values[name] = values.pop(f"{name}_id")
         for field in model_fields:
             value = values[field.name]
             if isinstance(value, Model):
                 value = value.pk
             params.append(field.get_db_prep_save(value, connection))
     columns = ", ".join(q(f.column) for f in model_fields)
-    # closed_at and related are written only for duplicates; NULL keeps what the row has.
+    # closed_at and related are written only for duplicates, incident only for referrals
+    # matching one; NULL keeps what the row has.
     assignments = ", ".join(
         f"{q(f.column)} = COALESCE(v.{q(f.column)}, {table}.{q(f.column)})"
-        if f.name in ("closed_at", "related")
+        if f.name in ("closed_at", "related", "incident")
         else f"{q(f.column)} = v.{q(f.column)}"
         for f in model_fields[1:]
     )

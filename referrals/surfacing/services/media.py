@@ -207,12 +207,14 @@ def media_hash_record(*, evidence: Evidence, pdq: Pdq) -> MediaHash:
     return MediaHash.objects.create(evidence=evidence, pdq=pdq.hex, quality=pdq.quality, **MediaHash.chunks_of(pdq.hex))
 
 
-def evidence_media_record(*, referral: Referral, stored: list[tuple[Evidence, object]], user, request=None) -> None:
+def evidence_media_record(*, referral: Referral, stored: list[tuple[Evidence, object]], user, request=None) -> dict:
     """For image evidence just stored on `referral` (each row with its uploaded file): hash it,
     record its near matches of evidence on actioned referrals, and, for evidence that comes to
     a partner's referral after routing, add the points once. Inside the caller's transaction;
-    an image that cannot be read is stored without a hash."""
+    an image that cannot be read is stored without a hash. Returns {evidence id: Pdq} of the
+    images hashed (for the shared hash lists of crisis mode)."""
     found: list[MediaMatch] = []
+    hashed: dict = {}
     for row, upload in stored:
         if row.content_type not in HASHABLE:
             continue
@@ -220,6 +222,7 @@ def evidence_media_record(*, referral: Referral, stored: list[tuple[Evidence, ob
         if pdq is None:
             continue
         media_hash_record(evidence=row, pdq=pdq)
+        hashed[row.pk] = pdq
         if pdq.quality < MIN_QUALITY:
             continue
         # `hit.evidence.referral` is loaded already: the reason and the audit name it.
@@ -230,7 +233,7 @@ def evidence_media_record(*, referral: Referral, stored: list[tuple[Evidence, ob
         MediaMatch.objects.bulk_create(matches)
         found.extend(matches)
     if not found:
-        return
+        return hashed
     audit_many(
         audit_entry(
             "evidence.near_match",
@@ -249,6 +252,7 @@ def evidence_media_record(*, referral: Referral, stored: list[tuple[Evidence, ob
         best = min(found, key=lambda m: m.distance)
         fresh = [row.pk for row, _upload in stored]
         referral_near_match_boost(referral=referral, match=best, fresh=fresh, by=user, request=request)
+    return hashed
 
 
 @transaction.atomic

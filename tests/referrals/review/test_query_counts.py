@@ -87,8 +87,9 @@ def _rows(response) -> int:
 
 
 # Session, user, membership, referrals with organisation/queue/decision, their targets,
-# their evidence, the organisation named in the page header, the header's unread count.
-MY_REFERRALS_PAGE = 8
+# their evidence, the organisation named in the page header, the header's unread count, the
+# active incidents of the banner a verified partner sees (SPEC §18).
+MY_REFERRALS_PAGE = 9
 
 
 def test_my_referrals_page_queries_do_not_grow_with_rows(three_and_thirty, ngo_member, reviewer, client_for):
