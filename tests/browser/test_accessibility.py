@@ -20,12 +20,15 @@ from partners.demo import demo_password
 from partners.models import Organisation, Role
 from partners.services import application_submit, invitation_create
 from portal.models import User
+from referrals.crisis.services.bulletins import bulletin_post
+from referrals.crisis.services.incidents import incident_close, incident_declare
 from referrals.intake.services import bulk
-from referrals.models import Appeal, Queue, Referral, RoutingRule, Subject
+from referrals.models import Appeal, Incident, Queue, Referral, RoutingRule, Subject
 from referrals.review.services.claims import referral_claim
 from tests.browser.a11y import CLEAR_FORM, Audit
 from tests.conftest import login
 from tests.factories import OrganisationFactory, make_member
+from tests.referrals.factories import make_referral
 from training.models import Event
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -88,8 +91,12 @@ def ngo_member(audit: Audit, user) -> None:
     rows = bulk.csv_template().splitlines()
     csv = "\n".join([*rows[:2], rows[1].replace("terrorist_recruitment", "not_a_category")]) + "\n"
     job = bulk.bulk_job_create(user=user, items=bulk.parse_csv(csv.encode()))
+    incident = _incident()  # its banner on every page from here on
 
     _home(audit)
+    # Crisis mode (SPEC §18): the active incidents, and one's title, summary and bulletins.
+    audit.visit("/incidents/")
+    audit.visit(f"/incidents/{incident.slug}/")
     audit.visit("/referrals/")
     audit.visit(f"/referrals/{waiting.reference}/")
     # An empty answer comes back as a message on the referral page.
@@ -156,6 +163,7 @@ def le_liaison(audit: Audit, user) -> None:
     audit.visit(f"/referrals/{open_order.reference}/")
     audit.visit(f"/referrals/{preservation.reference}/")
     audit.submit_with_errors("/referrals/new/", prepare=_value("kind", "removal_order"))
+    audit.visit("/outbound-notices/")  # threat notices to their agency (SPEC §17): none yet
     audit.visit("/accounts/2fa/")
 
 
@@ -194,6 +202,10 @@ def reviewer(audit: Audit, user) -> None:
     audit.scan(f"/appeals/{open_appeal.pk}/ (confirm the reversal)")
     complained = Appeal.objects.get(source="account_holder", status="open").referral
     audit.submit_with_errors(f"/referrals/{complained.reference}/complaint/")
+    # Threat notices to agencies (SPEC §17), and an incident's live page (SPEC §18).
+    audit.visit("/outbound-notices/")
+    audit.submit_with_errors("/outbound-notices/new/")
+    audit.visit(f"/incidents/{_incident().slug}/")
     audit.visit("/notifications/")
     audit.visit("/account/preferences/")
     audit.visit("/accounts/2fa/")
@@ -239,6 +251,31 @@ def queue_lead(audit: Audit, user) -> None:
     with audit.page.expect_navigation():
         audit.page.locator("form.network-select button[type=submit]").click()
     audit.scan(f"/subjects/{hub.pk}/network/decide/")
+    _incident_pages(audit, user)
+
+
+def _incident_pages(audit: Audit, user) -> None:
+    """Crisis mode (SPEC §18): no incident yet; the declaration sent back with errors, then its
+    confirmation; the live page with a referral and a bulletin; closing it; the report."""
+    audit.visit("/incidents/", state="none declared")
+    audit.submit_with_errors("/incidents/new/")
+    for name, value in INCIDENT.items():
+        audit.page.locator(f"main [name={name}]").fill(value)
+    audit.page.locator("main input[name=level][value='1']").check()
+    _submit(audit.page)
+    audit.scan("/incidents/new/ (confirm the declaration)")
+    with audit.page.expect_navigation():
+        audit.page.locator("main button[name=confirmed]").click()
+    incident = Incident.objects.get(title=INCIDENT["title"])
+    live = f"/incidents/{incident.slug}/"
+    audit.scan(f"{live} (just declared)")
+    _incident_surge(incident, user)
+    audit.visit(live, state="a referral and a bulletin")
+    audit.visit(f"{live}close/")
+    audit.visit(f"{live}report/", state="so far")
+    incident_close(by=user, incident=incident)
+    audit.visit(live, state="closed, with its report")
+    audit.visit("/incidents/")
 
 
 def policy_staff(audit: Audit, user) -> None:
@@ -275,6 +312,10 @@ def policy_staff(audit: Audit, user) -> None:
     audit.visit(f"/partners/{other.slug}/")
     audit.visit("/transparency/")
     _appeal_pages(audit, user)
+    incident = _incident()
+    audit.visit("/incidents/")
+    audit.visit(f"/incidents/{incident.slug}/")
+    audit.visit("/outbound-notices/new/")
 
 
 def new_partner(audit: Audit, user) -> None:
@@ -327,6 +368,39 @@ def _appeal_pages(audit: Audit, user) -> None:
         Appeal.objects.filter(status="decided").first(),
     ):
         audit.visit(f"/appeals/{appeal.pk}/")
+
+
+INCIDENT = {
+    "title": "Harbour mosque attack, 3 March",
+    "summary": "A gunman attacked the harbour mosque and streamed it live; the recording is being re-uploaded.",
+    "keywords": "Tidewater manifesto",
+    "urls": "https://x.com/tidewater_gunman/status/7001",
+}
+
+
+def _incident() -> Incident:
+    """An active incident, declared by the demo's lead, with a bulletin and a referral routed to it."""
+    lead = User.objects.get(email=EMAILS["queue_lead"])
+    incident = incident_declare(
+        by=lead,
+        title="Riverside market attack",
+        summary="An attacker streamed an assault on the riverside market; copies are spreading.",
+        level=2,
+        keywords=["riverside livestream"],
+        urls=["https://x.com/riverside_attacker"],
+    )
+    _incident_surge(incident, lead)
+    return incident
+
+
+def _incident_surge(incident: Incident, lead) -> None:
+    """A partner's referral using the incident's first keyword (routed to it as it is filed),
+    and a bulletin of two lines."""
+    partner = User.objects.get(email=EMAILS["ngo_member"])
+    explanation = f"The account reposts the {incident.keywords[0]} with a call to repeat the attack."
+    make_referral(partner, explanation=explanation, targets=[{"url": "https://x.com/echo_account/status/42"}])
+    body = "Report re-uploads of the attack video, one referral per account.\nDo not share the recording yourselves."
+    bulletin_post(by=lead, incident=incident, body=body)
 
 
 def _home(audit: Audit) -> None:
