@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from partners import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("partners/applications/<int:pk>/<str:decision>/", views.application_decide, name="application-decide"),
     path("partners/invitations/<str:token>/", views.invitation_open, name="invitation-open"),
     path("partners/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
+    path("", include("partners.webhooks.urls")),
     path("partners/<slug:slug>/invite/", views.invitation_new, name="invitation-new"),
     path("partners/<slug:slug>/status/", views.organisation_status, name="organisation-status"),
     path("partners/<slug:slug>/members/<int:pk>/remove/", views.member_remove, name="member-remove"),

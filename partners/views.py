@@ -15,6 +15,7 @@ from partners.adapter import invitation_start
 from partners.forms import ApiTokenForm, InvitationForm, OrganisationStatusForm, PartnerApplicationForm
 from partners.models import PartnerApplication
 from partners.permissions import can_manage_members, can_manage_organisations, roles_grantable_by
+from partners.webhooks.permissions import can_manage_webhooks
 from portal.actions import act, show_on_form
 from portal.errors import DomainError, NotAllowed
 
@@ -110,6 +111,8 @@ def _detail(request, organisation, *, status: int = 200):
         "org": organisation,
         "can_manage": manage,
         "can_verify": can_manage_organisations(request.user),
+        "can_manage_webhooks": can_manage_webhooks(request.user)
+        and request.user.membership.organisation_id == organisation.pk,
         "members": selectors.members_of(organisation),
         # Only the roles the viewer may grant are offered, and only on members holding one.
         "roles": roles,

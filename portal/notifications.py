@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from portal.email_preferences import email_kind, users_wanting
 from portal.locale import user_language, user_time_zone
 from portal.models import Notification
 from portal.queueing import enqueue_on_commit
@@ -61,13 +62,17 @@ def notify_in_app(users, template: str, context: dict, *, link: str = "") -> lis
 
 
 def notify_users(users, template: str, context: dict, *, link: str = "") -> list[Notification]:
-    """One in-app notification per user and an e-mail to each after commit, each in their own
-    language and time zone: one rendering and one e-mail task per such group."""
+    """One in-app notification per user and an e-mail after commit to each who wants that kind
+    of e-mail (portal.email_preferences), each in their own language and time zone: one
+    rendering and at most one e-mail task per such group."""
     notes = []
-    for members in _by_locale(users):
+    groups = _by_locale(users)
+    wanting = users_wanting([u for members in groups for u in members], email_kind(template, context))
+    for members in groups:
         subject, text, html = render_email(template, context, recipient=members[0])
         notes += [Notification(user=u, subject=subject, body=text[:2000], link=link) for u in members]
-        enqueue_on_commit("portal.tasks.send_email", [u.email for u in members], subject, text, html)
+        if to := [u.email for u in members if u.pk in wanting]:
+            enqueue_on_commit("portal.tasks.send_email", to, subject, text, html)
     return Notification.objects.bulk_create(notes)
 
 

@@ -375,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "training.models.RegistrationStatus",
         "EventStatusEnum": "training.models.EventStatus",
         "IncidentStatusEnum": "referrals.choices.IncidentStatus",
+        "WebhookEventEnum": "partners.models.WebhookEvent",
     },
 }
 

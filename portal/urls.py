@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("referrals.api.urls")),
     path("", include("campaigns.api.urls")),
     path("", include("training.api.urls")),
+    path("", include("partners.webhooks.api_urls")),
 ]
 
 urlpatterns = [

@@ -120,6 +120,17 @@ def _with_notifier_appeal(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+def referrals_as_submitters_read() -> QuerySet[Referral]:
+    """Referrals joined as their submitting organisation reads them through the API (the
+    partner's view of referrals_visible_to), for what is sent to that organisation with no
+    user acting: its webhooks (SPEC §19). The caller picks a referral of that organisation."""
+    qs = Referral.objects.select_related("organisation", "queue", "decision").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.order_by("position")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
+    )
+    return _with_notifier_appeal(qs)
+
+
 def _related_count():
     """Other referrals naming this referral's subjects: the sum over its subjects of
     (Subject.referral_count − 1). One indexed lookup per row, however many referrals name a

@@ -4,6 +4,7 @@ registrants get the online link, and each sees times in their own zone."""
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from portal.email_preferences import wants_email
 from portal.notifications import render_email
 from training.ical import event_ics
 from training.models import Event, Registration
@@ -20,6 +21,8 @@ def event_change_send(*, event_id: int, user_ids: list[int], change: str, fields
     sent = 0
     for registration in registrations:
         user = registration.user
+        if not wants_email(user, "training_event_changed"):
+            continue  # told in the app already (training.services._tell_registrants)
         show_online_url = can_see_online_url(user, event, registration)
         subject, text, html = render_email(
             "training_event_changed",

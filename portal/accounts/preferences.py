@@ -1,5 +1,6 @@
-"""The person's preferences form: language and time zone (docs/i18n.md); for platform roles,
-the languages they read as well (SPEC §15: claiming the next referral prefers them)."""
+"""The person's preferences forms: language and time zone (docs/i18n.md); for platform roles,
+the languages they read as well (SPEC §15: claiming the next referral prefers them); and which
+e-mails they get (SPEC §19)."""
 
 import functools
 import zoneinfo
@@ -8,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.roles import role_of
+from portal.email_preferences import email_choices, kinds_for
 from portal.languages import READS_LANGUAGES_MAX, is_language_code, split_language_codes
 
 
@@ -62,3 +65,24 @@ class PreferencesForm(forms.Form):
                 _("List at most %(max)d languages."), code="too_many", params={"max": READS_LANGUAGES_MAX}
             )
         return codes
+
+
+class EmailPreferencesForm(forms.Form):
+    """One checkbox per kind of e-mail offered to the person's role (portal.email_preferences),
+    checked when they get it now. `shown` says the page carried these boxes, so a post
+    without them (an older page, a script) leaves the choices as they are."""
+
+    shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        choices = email_choices(user)
+        kwargs.setdefault("initial", {}).update(choices)
+        super().__init__(*args, **kwargs)
+        for kind in kinds_for(role_of(user)):
+            self.fields[kind.code] = forms.BooleanField(label=kind.label, help_text=kind.help_text, required=False)
+
+    def chosen(self) -> dict[str, bool] | None:
+        """The choices posted, or None when the page did not carry the boxes."""
+        if not self.cleaned_data.get("shown"):
+            return None
+        return {name: value for name, value in self.cleaned_data.items() if name != "shown"}

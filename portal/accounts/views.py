@@ -4,6 +4,7 @@ import contextlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,10 +12,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from portal.accounts.preferences import PreferencesForm
+from portal.accounts.preferences import EmailPreferencesForm, PreferencesForm
 from portal.accounts.roles import is_platform
 from portal.accounts.services import user_set_preferences
 from portal.actions import act
+from portal.email_preferences import user_set_email_preferences
 from portal.errors import DomainError
 
 
@@ -26,25 +28,34 @@ def preferences(request):
     if platform:
         initial["reads_languages"] = ", ".join(user.reads_languages or [])
     form = PreferencesForm(request.POST or None, initial=initial, platform=platform)
-    if request.method == "POST" and form.is_valid():
+    email_form = EmailPreferencesForm(request.POST or None, user=user, prefix="email")
+    if request.method == "POST" and form.is_valid() and email_form.is_valid():
         data = form.cleaned_data
-        response = act(
-            request,
-            lambda: user_set_preferences(
+
+        @transaction.atomic
+        def save():
+            saved = user_set_preferences(
                 user=user,
                 language=data["language"],
                 time_zone=data["time_zone"],
                 # Only platform roles have the field; for everyone else nothing changes.
                 reads_languages=data.get("reads_languages"),
                 request=request,
-            ),
+            )
+            if (chosen := email_form.chosen()) is not None:
+                user_set_email_preferences(user=saved, choices=chosen, request=request)
+            return saved
+
+        response = act(
+            request,
+            save,
             success=lambda saved: _saved(request, saved),
             redirect_to="preferences",
             form=form,
         )
         if response is not None:
             return response
-    return render(request, "portal/preferences.html", {"form": form})
+    return render(request, "portal/preferences.html", {"form": form, "email_form": email_form})
 
 
 def _saved(request, user) -> str:

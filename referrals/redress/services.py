@@ -68,6 +68,7 @@ from referrals.redress.selectors import APPEAL_WINDOW
 from referrals.review.services.claims import locked
 from referrals.selectors import PLATFORM_ONLY
 from referrals.services.timeline import timeline_add
+from referrals.services.webhooks import webhook_appeal_decided
 from referrals.timeline_text import TimelineText
 
 APPEALS_QUEUE = "appeals"
@@ -326,6 +327,7 @@ def appeal_decide(
     )
     if not appeal.is_complaint or appeal.reversed:
         _notify(appeal, referral, "appeal_decided", effect=effect)
+    webhook_appeal_decided(appeal=appeal, referral=referral)  # never a complaint
     return appeal
 
 

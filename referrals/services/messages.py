@@ -29,6 +29,7 @@ from referrals.permissions import can_write_messages, is_submitting_member
 from referrals.services.clock import referral_clock_resume
 from referrals.services.notify import referral_notify_status, referral_recipients
 from referrals.services.timeline import timeline_add
+from referrals.services.webhooks import webhook_message_created
 
 MESSAGE_MAX = 5000
 
@@ -94,6 +95,7 @@ def message_post(*, by, referral: Referral, body, request=None) -> Message:
             length=len(body),
         )
     _notify_other_side(message, assignee=assignee)
+    webhook_message_created(message=message, referral=referral)
     return message
 
 

@@ -13,6 +13,7 @@ from portal.audit import audit
 from portal.models import AuditEvent
 from portal.notifications import notify_users
 from referrals.models import BulkJob, Kind, Referral
+from referrals.services.webhooks import webhook_referral_status_changed
 
 
 def referral_recipients(referral: Referral):
@@ -20,13 +21,19 @@ def referral_recipients(referral: Referral):
     platform's own (SPEC §14), else every reviewer would hear of every signal's progress."""
     if referral.kind == Kind.SIGNAL:
         return get_user_model().objects.none()
-    return get_user_model().objects.filter(membership__organisation_id=referral.organisation_id, is_active=True)
+    # With the membership: e-mail preferences default by role (portal.email_preferences).
+    return (
+        get_user_model()
+        .objects.filter(membership__organisation_id=referral.organisation_id, is_active=True)
+        .select_related("membership")
+    )
 
 
 def referral_notify_status(referral: Referral, *, message: str = "") -> None:
     """In-app notification and e-mail (sent by a task after commit) to the submitting
-    organisation's members, saying the referral's new status. `message` is an optional
-    line for the submitter (e.g. the reviewer's question); it must not name the reviewer."""
+    organisation's members, saying the referral's new status, and the organisation's
+    webhooks `referral.status_changed`. `message` is an optional line for the submitter
+    (e.g. the reviewer's question); it must not name the reviewer."""
     decision = (
         getattr(referral, "decision", None) if referral.status in ("actioned", "no_violation", "rejected") else None
     )
@@ -39,6 +46,8 @@ def referral_notify_status(referral: Referral, *, message: str = "") -> None:
         "path": f"/referrals/{referral.reference}/",
     }
     notify_users(list(referral_recipients(referral)), "referral_status", context, link=context["path"])
+    # The organisation's own systems hear of the same changes (SPEC §19), sent on commit.
+    webhook_referral_status_changed(referral=referral)
 
 
 # --- Confirmation of receipt (DSA Art. 16(4)) --------------------------------------------------
@@ -150,7 +159,11 @@ def bulk_job_notify_received(*, job_id) -> bool:
         "last": batches[-1].get("last", "") if batches else "",
         "uploaded_by": job.owner.email,
     }
-    members = list(get_user_model().objects.filter(membership__organisation_id=job.organisation_id, is_active=True))
+    members = list(
+        get_user_model()
+        .objects.filter(membership__organisation_id=job.organisation_id, is_active=True)
+        .select_related("membership")
+    )
     owner = [m for m in members if m.pk == job.owner_id]
     others = [m for m in members if m.pk != job.owner_id]
     job_path = f"/referrals/bulk/{job.pk}/"

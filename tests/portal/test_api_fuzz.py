@@ -56,15 +56,15 @@ def wsgi_in_the_test_transaction():
 
 
 @pytest.fixture
-def tokens(ngo_member, lead, policy):
+def tokens(ngo_member, ngo_admin, lead, policy):
     for user in (lead, policy):
         if requires_mfa(user) and not has_totp(user):
             enrol_totp(user)
-    return {user: api_token_issue(user=user, name="fuzz")[1] for user in (ngo_member, lead, policy)}
+    return {user: api_token_issue(user=user, name="fuzz")[1] for user in (ngo_member, ngo_admin, lead, policy)}
 
 
 @pytest.fixture
-def world(routing_table, ngo, ngo_member, lead, policy):
+def world(routing_table, ngo, ngo_member, ngo_admin, lead, policy):
     """One real object behind every path parameter, so requests get past the 404 to the body."""
     referral = claimed(lead, ngo_member)
     campaign = make_campaign(policy)
@@ -122,7 +122,13 @@ def world(routing_table, ngo, ngo_member, lead, policy):
         level=2,
         keywords=["fuzz"],
     )
+    from partners.webhooks.services import webhook_create, webhook_event_emit
+
+    webhook, _secret = webhook_create(by=ngo_admin, url="http://127.0.0.1:9/fuzz", events=["referral.decided"])
+    webhook_event_emit(organisation_id=ngo.pk, type="referral.decided", data={})
     return {
+        "webhook_id": str(webhook.id),
+        "delivery_id": str(webhook.deliveries.get().id),
         "incidents": incident.slug,
         "outbound-notices": str(notice.id),
         "appeals": str(appeal.pk),

@@ -5,8 +5,9 @@ organisation (an NGO or an agency with `verified` set; never the platform, never
 organisation still unverified) in-app and by e-mail, each in their own language and time
 zone. However many partners there are, it costs a fixed number of queries: one read of the
 recipients, the bulletin, one bulk insert of the notifications (`notify_users` renders once
-per language and time zone, and enqueues one e-mail task per such group after commit), and
-the audit entry.
+per language and time zone, and enqueues one e-mail task per such group after commit), the
+audit entry, and one read of the partners' webhooks listening for bulletins (SPEC §19; then one
+event for each organisation found).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from portal.notifications import notify_users
 from portal.text import free_text_clean
 from referrals.crisis.permissions import can_declare_incidents
 from referrals.models import Bulletin, Incident, IncidentStatus
+from referrals.services.webhooks import webhook_bulletin_posted
 
 BODY_MIN, BODY_MAX = 20, 5000
 PARTNER_KINDS = (OrganisationKind.NGO, OrganisationKind.LAW_ENFORCEMENT)
@@ -60,7 +62,7 @@ def bulletin_recipients():
             membership__organisation__verified=True,
             membership__organisation__kind__in=PARTNER_KINDS,
         )
-        .only("pk", "email", "language", "time_zone", "is_active")
+        .only("pk", "email", "language", "time_zone", "is_active", "email_preferences")
         .order_by("pk")
     )
 
@@ -97,6 +99,8 @@ def bulletin_post(*, by, incident: Incident, body: str, request=None) -> Bulleti
         bulletin=bulletin.pk,
         recipients=bulletin.recipients,
     )
+    # Partners' own systems too (SPEC §19): one query finds those listening, one event each.
+    webhook_bulletin_posted(bulletin=bulletin)
     return bulletin
 
 

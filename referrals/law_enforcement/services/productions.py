@@ -34,6 +34,7 @@ from referrals.law_enforcement.permissions import can_deliver_production, can_se
 from referrals.law_enforcement.services.preservation import agency_liaisons
 from referrals.models import Production, Referral, Status
 from referrals.services.timeline import timeline_add
+from referrals.services.webhooks import webhook_production_ready
 from referrals.timeline_text import TimelineText
 
 logger = logging.getLogger(__name__)
@@ -251,6 +252,7 @@ def production_add(*, by, referral: Referral, upload, request=None) -> Productio
                 },
                 link=path,
             )
+            webhook_production_ready(production=production, referral=referral)
     except BaseException:
         evidence.evidence_path(stored_name).unlink(missing_ok=True)
         raise

@@ -30,6 +30,7 @@ from referrals.review.permissions import can_act_on, can_assign_to, can_reassign
 from referrals.services.messages import message_add
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
+from referrals.services.webhooks import webhook_message_created
 from referrals.timeline_text import TimelineText
 
 WORKABLE = (Status.ROUTED, Status.IN_REVIEW, Status.NEEDS_INFO)
@@ -158,9 +159,10 @@ def referral_request_info(
     referral.save(update_fields=["status", "paused_at", "assignee", "updated_at"])
     timeline_add(referral, "info_requested", actor=by, message=message)
     # The question is the platform's message on the exchange with the submitter (SPEC §17).
-    message_add(referral=referral, side=MessageSide.PLATFORM, author=by, body=message, at=now)
+    question = message_add(referral=referral, side=MessageSide.PLATFORM, author=by, body=message, at=now)
     audit("referral.request_info", actor=by, obj=referral, organisation=referral.organisation, request=request)
     referral_notify_status(referral, message=message)
+    webhook_message_created(message=question, referral=referral)
     return referral
 
 

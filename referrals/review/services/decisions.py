@@ -37,6 +37,7 @@ from referrals.review.services.claims import WORKABLE, locked, require_act
 from referrals.services.clock import paused_fields
 from referrals.services.notify import referral_notify_status
 from referrals.services.timeline import timeline_add
+from referrals.services.webhooks import webhook_referral_decided
 
 STATUS_FOR_ACTION = {
     Action.NO_ACTION: Status.NO_VIOLATION,
@@ -249,6 +250,7 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
         on_time=met,
     )
     referral_notify_status(referral)
+    webhook_referral_decided(referral=referral)
     if valid.apply_to_subject and valid.action in SUBJECT_WIDE_ACTIONS and subject_ids:
         _apply_to_subjects(by=by, source=referral, decision=decision, subject_ids=subject_ids, now=now, request=request)
     return decision
@@ -317,5 +319,6 @@ def _apply_to_subjects(
             applied_from=source.reference,
         )
         referral_notify_status(other)
+        webhook_referral_decided(referral=other)  # with its own (neutral) decision only
         closed.append(other)
     return closed

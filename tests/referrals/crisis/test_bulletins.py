@@ -146,8 +146,9 @@ def test_the_queries_do_not_grow_with_the_number_of_partners(lead, live, ngo, dj
         member.save()
 
     # SAVEPOINT, the incident locked, the recipients, the bulletin, the notifications (one
-    # insert), the audit entry, RELEASE SAVEPOINT: the same for 1 partner or 33.
-    assert queries() == few == 7
+    # insert), the audit entry, the partners' webhooks listening (SPEC §19: none here),
+    # RELEASE SAVEPOINT: the same for 1 partner or 33.
+    assert queries() == few == 8
     assert Bulletin.objects.order_by("-pk").first().recipients == 33
 
 

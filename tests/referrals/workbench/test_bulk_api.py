@@ -185,9 +185,11 @@ def test_decision_fields_or_a_template_are_required(api_for, lead, ngo_member):
 # savepoint, the referral locked (with queue and organisation), the referral's update, the
 # decision's insert, the subjects it names, their suspension, the timeline entry, the audit
 # entry, the submitting organisation's members, the referral's appeals (for the notice's "how
-# to appeal"), their in-app notification, the other open notices naming the same subjects, and
-# the savepoint's release (a transaction of its own outside the test's).
-PER_REFERRAL = 13
+# to appeal"), their in-app notification, the organisation's webhooks listening for the status
+# change and for the decision (SPEC §19: one cheap query each, nothing serialised without one),
+# the other open notices naming the same subjects, and the savepoint's release (a transaction
+# of its own outside the test's).
+PER_REFERRAL = 15
 # Once per call: the token with its user and membership, the second factor an MFA role must
 # have, the template, the referrals, their targets (for the placeholders), the bulk audit entry.
 FIXED = 6
