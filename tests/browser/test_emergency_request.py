@@ -8,11 +8,10 @@ test-results/emergency-request/."""
 import re
 from pathlib import Path
 
-from django.conf import settings
-
 from referrals.models import Referral
+from tests.browser.screenshots import Screenshots
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "emergency-request"
+SCREENS = Screenshots("emergency-request")
 THREAT = (
     "A user announced he will shoot his former partner at her workplace tomorrow morning and posted a photo of a rifle."
 )
@@ -22,22 +21,7 @@ CSV = b"account,ip,seen_at\nthreat_poster,203.0.113.7,2026-03-01T08:14:00Z\n"
 STATEMENT = "Subscriber information and IP logs disclosed to prevent the imminent danger to life described."
 
 
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def in_arabic(page, user, name: str) -> None:
-    """The page as it is, read in Arabic (the person's own setting), then back to English."""
-    user.language = "ar"
-    user.save(update_fields=["language"])
-    page.reload()
-    assert page.locator("html").get_attribute("dir") == "rtl"
-    shoot(page, f"{name}-ar")
-    user.language = ""
-    user.save(update_fields=["language"])
-    page.reload()
-    assert page.locator("html").get_attribute("dir") == "ltr"
+shoot, in_arabic = SCREENS.shoot, SCREENS.in_arabic
 
 
 def new_tab(browser, width: int = 1280, height: int = 900):

@@ -8,16 +8,15 @@ the live page, the partner's banner and incident page (English and Arabic, the b
 a phone's width) and the report go to test-results/incident/."""
 
 import re
-from pathlib import Path
 
-from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
 from referrals.models import Incident, Referral
+from tests.browser.screenshots import Screenshots
 from tests.referrals.factories import referral_data
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-results" / "incident"
+SCREENS = Screenshots("incident")
 TITLE = "Harbour mosque attack, 3 March"
 SUMMARY = (
     "A gunman attacked the harbour mosque during Friday prayers and streamed it live. "
@@ -36,22 +35,7 @@ BULLETIN = (
 HEADLINE = BULLETIN.splitlines()[0]
 
 
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def in_arabic(page, user, name: str) -> None:
-    """The page as it is, read in Arabic (the person's own setting), then back to English."""
-    user.language = "ar"
-    user.save(update_fields=["language"])
-    page.reload()
-    assert page.locator("html").get_attribute("dir") == "rtl"
-    shoot(page, f"{name}-ar")
-    user.language = ""
-    user.save(update_fields=["language"])
-    page.reload()
-    assert page.locator("html").get_attribute("dir") == "ltr"
+shoot, in_arabic = SCREENS.shoot, SCREENS.in_arabic
 
 
 def new_tab(browser, width: int = 1280, height: int = 900):
