@@ -13,9 +13,10 @@ from django.db import OperationalError
     time_limit=150,
 )
 def route_referrals(seqs: list[int]) -> int:
-    from referrals.review.services.routing import referral_route_batch
+    """Route these referrals, and others waiting, in one batch (see `referral_route_batch`)."""
+    from referrals.review.services.routing import DRAIN_BATCH, referral_route_batch
 
-    return referral_route_batch(seqs=seqs)
+    return referral_route_batch(seqs=seqs, drain=DRAIN_BATCH)
 
 
 @shared_task(name="referrals.tasks.sweep_received", acks_late=True, soft_time_limit=50, time_limit=60)

@@ -1,5 +1,6 @@
 """The system's timeline lines are stored once and read in each reader's language."""
 
+import pytest
 from django.utils import translation
 
 from referrals.models import TimelineEvent
@@ -70,3 +71,20 @@ def test_dates_and_references_keep_their_order_inside_arabic_text():
         arabic = str(text)
     assert "\u2068R-2026-000009\u2069" in arabic and "\u20682027-03-01\u2069" in arabic
     assert text.english() == "Renewal requested as R-2026-000009, to preserve until 2027-03-01."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        TimelineText("Routed for review."),
+        TimelineText("Closed as a duplicate of %(reference)s.", {"reference": "R-2026-000001"}),
+        TimelineText("Decided: %(outcome)s.", {"outcome": "Actioned"}, labels=("outcome",)),
+        TimelineText.counted(("%(count)d account.", "%(count)d accounts."), 1),
+        TimelineText.counted(("%(count)d account.", "%(count)d accounts."), 3),
+    ],
+)
+def test_the_english_line_is_the_line_read_in_english(text):
+    with translation.override("ar"):
+        english = text.english()
+    with translation.override("en"):
+        assert english == str(text)

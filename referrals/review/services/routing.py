@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from django.db import connection, transaction
-from django.db.models import Min, Model
+from django.db import transaction
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -39,6 +39,7 @@ from referrals.models import (
 )
 from referrals.review.selectors import routing_table_load
 from referrals.review.services import neutral
+from referrals.review.services.routing_claim import referrals_claim_routed
 from referrals.services.timeline import timeline_add_many, timeline_event
 from referrals.surfacing.services.boosts import routing_boosts
 from referrals.timeline_text import TimelineText
@@ -50,6 +51,8 @@ CORROBORATION_WINDOW = timedelta(days=30)
 # Referrals left `received` this long are assumed to have lost their routing message.
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 200
+# A routing task takes its own referrals and others waiting, up to this many in one batch.
+DRAIN_BATCH = 500
 
 
 def facts_for(
@@ -98,7 +101,10 @@ def corroboration_counts(referrals: list[Referral], subjects: dict[int, set]) ->
     # Every referral received since `earliest` has a number at least this one, so the
     # (subject, referral) index reads only the window's targets: a "hyper" account named by
     # tens of thousands of referrals over the years costs a month of them, not all.
-    first_seq = Referral.objects.filter(received_at__gte=earliest).aggregate(first=Min("seq"))["first"]
+    # `seq + 0`: over a plain `seq` PostgreSQL walks the primary key from the oldest referral
+    # until it meets the window (1.3 s at a million); this reads the window from its
+    # received_at index instead (60 ms).
+    first_seq = Referral.objects.filter(received_at__gte=earliest).aggregate(first=Min(F("seq") + 0))["first"]
     if first_seq is None:
         return {r.seq: 0 for r in referrals}
     # subject → organisation → sorted receipt times: a hyper account named thousands of
@@ -149,28 +155,62 @@ def _suspending_decisions(subject_ids: set) -> tuple[dict, dict]:
     return suspended, by_referral
 
 
-def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) -> int:
+def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None, drain: int = 0) -> int:
     """Route the given referrals that are still `received`; return how many this call routed.
 
     One transaction for the batch: a worker killed half-way commits nothing, and the
-    sweeper finds the whole batch again. The batch is read with its rows locked in number
-    order (two overlapping batches wait for each other instead of deadlocking), and written
-    by one `UPDATE … WHERE status = 'received' RETURNING seq`: a row another run routed
-    first is not returned, so it gets no second timeline entry, audit entry or notice.
+    sweeper finds the whole batch again. Rows are written by one
+    `UPDATE … WHERE status = 'received' RETURNING seq`: a row another run routed first is
+    not returned, so it gets no second timeline entry, audit entry or notice.
+
+    Without `drain` (services, the tests) the rows are locked in number order, so two
+    overlapping batches wait for each other instead of deadlocking. With `drain` (the
+    routing task) the batch also takes the oldest other referrals waiting in `received`, up
+    to `drain` in all, even when its own were routed already: tasks published in a burst
+    (one per API filing) then route in batches of `drain`, and once none is waiting the rest
+    of the burst costs a query or two each. Every lock then skips rows another run holds, so
+    two routing workers take disjoint batches instead of queueing behind one another; the
+    given referrals skipped that way are locked again afterwards, waiting this time, and
+    routed if the other run left them `received` (it rolled back).
     """
     now = now or timezone.now()
     seqs = sorted(set(seqs))
     if not seqs:
         return 0
-    with transaction.atomic():
-        referrals = list(
-            Referral.objects.filter(seq__in=seqs, status=Status.RECEIVED)
-            .select_related("organisation")
-            .select_for_update(of=("self",))
-            .order_by("seq")
+    if not drain:
+        return _route_locked(seqs, now=now)[0]
+    waiting = list(Referral.objects.filter(seq__in=seqs, status=Status.RECEIVED).values_list("seq", flat=True))
+    routed, skipped = _route_locked(waiting, now=now, drain=drain)
+    if skipped:
+        routed += _route_locked(sorted(skipped), now=now)[0]
+    return routed
+
+
+def _batch(seqs: list[int], *, drain: int) -> tuple[list[Referral], set[int]]:
+    """Lock the given referrals still `received` (and, with `drain`, others waiting): the
+    referrals locked, and the given ones not locked because another run holds them."""
+    rows = Referral.objects.filter(status=Status.RECEIVED).select_related("organisation")
+    if not drain:
+        return list(rows.filter(seq__in=seqs).select_for_update(of=("self",)).order_by("seq")), set()
+    referrals = []
+    if seqs:
+        referrals = list(rows.filter(seq__in=seqs).select_for_update(of=("self",), skip_locked=True).order_by("seq"))
+    skipped = set(seqs) - {r.seq for r in referrals}
+    room = drain - len(referrals)
+    if room > 0:
+        # The oldest waiting first, from the sweeper's partial index on received rows.
+        referrals += (
+            rows.exclude(seq__in=seqs).select_for_update(of=("self",), skip_locked=True).order_by("received_at")[:room]
         )
+        referrals.sort(key=lambda r: r.seq)
+    return referrals, skipped
+
+
+def _route_locked(seqs: list[int], *, now: datetime, drain: int = 0) -> tuple[int, set[int]]:
+    with transaction.atomic():
+        referrals, skipped = _batch(seqs, drain=drain)
         if not referrals:
-            return 0
+            return 0, skipped
         table = routing_table_load()
         subjects = _subjects_by_referral(r.seq for r in referrals)
         corroboration = corroboration_counts(referrals, subjects)
@@ -218,8 +258,8 @@ def referral_route_batch(*, seqs: Iterable[int], now: datetime | None = None) ->
 
             for plan in duplicates:
                 referral_notify_status(plan.referral, message=plan.submitter_message)
-    logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(seqs), len(duplicates))
-    return len(events)
+    logger.debug("Routed %d of %d referrals (%d duplicates)", len(events), len(referrals), len(duplicates))
+    return len(events), skipped
 
 
 @dataclass
@@ -305,95 +345,6 @@ class _Planned:
             priority=self.decision.priority,
             **({"incident": self.decision.incident} if self.decision.incident else {}),
         )
-
-
-# The columns routing writes, in the order of the claim's VALUES rows.
-CLAIM_COLUMNS = (
-    "status",
-    "queue",
-    "priority",
-    "due_at",
-    "routing_reasons",
-    "routed_at",
-    "closed_at",
-    "related",
-    "incident",
-)
-CLAIM_CHUNK = 2_000  # rows per statement: 11 parameters each (the seq and the columns) stay under every backend's limit
-
-
-def referrals_claim_routed(*, changes: dict[int, dict], now: datetime) -> set[int]:
-    """Write each referral's routing (`{seq: {field: value}}`, fields of CLAIM_COLUMNS) if it
-    is still `received`, and return the numbers written.
-
-    One `UPDATE … FROM (VALUES …) WHERE status = 'received' RETURNING seq` per 2,000 rows on
-    PostgreSQL and SQLite ≥ 3.35, instead of an UPDATE per row: the per-row condition is the
-    same, so the returned numbers are exactly the referrals this call routed.
-    """
-    if not _updates_from_values():
-        return {seq for seq, fields in changes.items() if _claim_one(seq, fields, now)}
-    items = sorted(changes.items())
-    claimed: set[int] = set()
-    for start in range(0, len(items), CLAIM_CHUNK):
-        claimed.update(_claim_many(items[start : start + CLAIM_CHUNK], now))
-    return claimed
-
-
-def _updates_from_values() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version_info >= (3, 35)  # UPDATE … FROM (3.33) and RETURNING (3.35)
-    return False
-
-
-def _claim_one(seq: int, fields: dict, now: datetime) -> bool:
-    return Referral.objects.filter(seq=seq, status=Status.RECEIVED).update(**fields, updated_at=now) == 1
-
-
-def _claim_many(items: list[tuple[int, dict]], now: datetime) -> list[int]:
-    meta = Referral._meta
-    q = connection.ops.quote_name
-    table = q(meta.db_table)
-    model_fields = [meta.get_field(name) for name in ("seq", *CLAIM_COLUMNS)]
-    # PostgreSQL types a VALUES list from its first row, and a column of NULLs would be text.
-    if connection.vendor == "postgresql":
-        placeholder = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in model_fields) + ")"
-    else:
-        placeholder = "(" + ", ".join("%s" for _ in model_fields) + ")"
-    params: list = []
-    for seq, fields in items:
-        values = {"seq": seq, "closed_at": None, "related": None, "incident": None, **fields}
-        for name in ("related", "incident"):
-            if f"{name}_id" in values:
-                values[name] = values.pop(f"{name}_id")
-        for field in model_fields:
-            value = values[field.name]
-            if isinstance(value, Model):
-                value = value.pk
-            params.append(field.get_db_prep_save(value, connection))
-    columns = ", ".join(q(f.column) for f in model_fields)
-    # closed_at and related are written only for duplicates, incident only for referrals
-    # matching one; NULL keeps what the row has.
-    assignments = ", ".join(
-        f"{q(f.column)} = COALESCE(v.{q(f.column)}, {table}.{q(f.column)})"
-        if f.name in ("closed_at", "related", "incident")
-        else f"{q(f.column)} = v.{q(f.column)}"
-        for f in model_fields[1:]
-    )
-    updated_at = meta.get_field("updated_at")
-    sql = (
-        f"WITH v ({columns}) AS (VALUES {', '.join([placeholder] * len(items))}) "  # noqa: S608 (quoted names)
-        f"UPDATE {table} SET {assignments}, {q(updated_at.column)} = %s "
-        f"FROM v WHERE {table}.{q('seq')} = v.{q('seq')} AND {table}.{q('status')} = %s "
-        f"RETURNING {table}.{q('seq')}"
-    )
-    params += [updated_at.get_db_prep_save(now, connection), Status.RECEIVED.value]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 def _earlier_decision(subject_ids: set, suspended: dict, suspending: dict) -> Decision | None:

@@ -185,20 +185,27 @@ def test_legal_kinds_about_suspended_accounts_still_reach_a_person(ngo_member, l
 
 
 def test_the_sweeper_reroutes_referrals_received_over_a_minute_ago(other_ngo_member, monkeypatch):
+    from portal import queueing
     from portal.celery import app
 
     # The re-enqueued task runs in-process here, whatever the lane's broker.
     monkeypatch.setitem(app.conf, "task_always_eager", True)
+    enqueued = []
+    publish = queueing.enqueue
+    monkeypatch.setattr(queueing, "enqueue", lambda task, *args: enqueued.append(args) or publish(task, *args))
     now = timezone.now()
     stuck = received(other_ngo_member, received_at=now - timedelta(minutes=2))
     fresh = received(other_ngo_member, received_at=now - timedelta(seconds=10))
 
     assert referrals_sweep_received(now=now) == 1
 
+    assert enqueued == [([stuck.seq],)]
     stuck.refresh_from_db()
     fresh.refresh_from_db()
     assert stuck.status == Status.ROUTED
-    assert fresh.status == Status.RECEIVED
+    # The task it sent drains: it takes the fresh one too, as any routing task takes those
+    # waiting (`referral_route_batch`), so the fresh one's own task will find nothing to do.
+    assert fresh.status == Status.ROUTED
 
 
 def test_an_organisation_kind_rule_can_route_law_enforcement_referrals(liaison):
