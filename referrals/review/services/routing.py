@@ -121,6 +121,11 @@ def corroboration_counts(referrals: list[Referral], subjects: dict[int, set]) ->
         .values_list("subject_id", "referral__organisation_id", "referral__received_at")
         .distinct()
     )
+    organisations = {r.organisation_id for r in referrals}
+    if len(organisations) == 1:
+        # A batch of one organisation (a bulk import's) counts only the others: its own
+        # filings, thousands for an account it names daily, need not be read at all.
+        rows = rows.exclude(referral__organisation_id__in=organisations)
     for subject_id, organisation_id, received_at in rows:
         if received_at <= latest:
             seen[subject_id][organisation_id].append(received_at)

@@ -69,6 +69,29 @@ def test_corroboration_ignores_the_same_organisation_and_referrals_older_than_th
     assert referral.priority == 20
 
 
+def test_a_batch_of_two_organisations_counts_the_earlier_one_for_the_later(other_ngo_member):
+    first = received(other_ngo_member, accounts=("both",))
+    later = received(ngo_member_of_new_organisation(), accounts=("both",))
+
+    assert referral_route_batch(seqs=[first.seq, later.seq]) == 2
+
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert any("corroboration 0 (0 other organisations)" in r for r in first.routing_reasons)
+    assert any("corroboration 10 (1 other organisation)" in r for r in later.routing_reasons)
+
+
+def test_a_batch_of_one_organisation_still_counts_the_others_before_it(other_ngo_member):
+    received(ngo_member_of_new_organisation(), accounts=("named",))
+    first, second = (received(other_ngo_member, accounts=("named",)) for _ in range(2))
+
+    assert referral_route_batch(seqs=[first.seq, second.seq]) == 2
+
+    for referral in (first, second):
+        referral.refresh_from_db()
+        assert any("corroboration 10 (1 other organisation)" in r for r in referral.routing_reasons)
+
+
 def test_a_rule_boost_adds_to_the_priority(other_ngo_member):
     from referrals.models import RoutingRule
 
