@@ -11,7 +11,9 @@ import csv
 import io
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -208,7 +210,12 @@ def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
     with transaction.atomic():
         # Lock the job row only: FOR UPDATE on the joined organisation too made two jobs of
         # one organisation deadlock with each other's referral inserts (`make bench`).
-        job = BulkJob.objects.select_for_update(of=("self",)).select_related("owner", "organisation").get(pk=job_id)
+        job = (
+            BulkJob.objects.select_for_update(of=("self",))
+            .select_related("owner", "organisation")
+            .defer("items")
+            .get(pk=job_id)
+        )
         if job.status in (BulkJob.State.DONE, BulkJob.State.FAILED):
             return False
         kinds = kinds_filable_by(job.owner)
@@ -218,7 +225,7 @@ def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
             job.errors = [*job.errors, {"row": None, "errors": {"non_field_errors": [_("You may no longer file.")]}}]
             job.save(update_fields=["status", "finished_at", "errors"])
             return False
-        batch = job.items[job.processed : job.processed + batch_size]
+        batch = _next_items(job, batch_size)
         today = timezone.localdate()
         good, errors = [], []
         for item in batch:
@@ -249,6 +256,17 @@ def bulk_job_step(*, job_id, batch_size: int = BATCH_SIZE) -> bool:
             job.finished_at = timezone.now()
         job.save(update_fields=["status", "processed", "created", "failed", "errors", "finished_at"])
         return not done
+
+
+def _next_items(job: BulkJob, size: int) -> list:
+    """The job's next `size` items. On PostgreSQL only those are read: decoding the whole
+    job's 10,000 items for each batch of 500 was a seventh of an import's time."""
+    start = job.processed
+    jobs = BulkJob.objects.filter(pk=job.pk)
+    if connection.vendor != "postgresql":
+        return jobs.values_list("items", flat=True).get()[start : start + size]
+    batch = RawSQL("jsonb_path_query_array(items, %s::jsonpath)", [f"$[{start} to {start + size - 1}]"], JSONField())
+    return jobs.annotate(batch=batch).values_list("batch", flat=True).get()
 
 
 def bulk_job_run(*, job_id, batch_size: int = BATCH_SIZE, on_batch: Callable[[BulkJob], None] | None = None) -> None:
