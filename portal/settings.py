@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "partners-send-due-webhooks": {"task": "partners.tasks.send_due_webhooks", "schedule": 60.0},
     # Enrols new statements of reasons; sends them when the Transparency Database is configured.
     "referrals-submit-statements": {"task": "referrals.tasks.submit_statements", "schedule": 60.0},
+    # The transparency report's per-day roll-ups: the days writes marked since the last run.
+    "dashboards-refresh-transparency-rollups": {
+        "task": "dashboards.tasks.refresh_transparency_rollups",
+        "schedule": 60.0,
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

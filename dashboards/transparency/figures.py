@@ -31,13 +31,21 @@ Definitions:
   reversed, reinstatements and the median days to decide; their definitions are in
   `referrals.redress.figures`.
 
-Database work: six queries whatever the number of referrals: one GROUP BY over the
-period's referrals (joined to their decision and submitter) by a few low-cardinality
-columns, which every count is summed from; the suspended accounts; the time to decision;
-the queue names; the appeals' GROUP BY and their median. On PostgreSQL the percentiles are
-computed in SQL with `percentile_cont`; SQLite has no such aggregate, so there the decided rows' three timestamps
-are read and the percentiles computed in Python — fine for development data, and the reason
-production runs on PostgreSQL.
+Database work: the counts, the accounts suspended and the times to decision come from
+per-day roll-ups (`dashboards.transparency.rollups`: what they hold, how triggers keep them
+current and how percentiles are read exactly), after the days of the period that writes have
+marked are recomputed. Nine queries with nothing to recompute, whatever the number of
+referrals: the marked days of the period; the sums of the days' counts by kind, submitter
+kind, status, queue, month and action, which every count is summed from, and by category; the
+accounts suspended; the time to decision's bucket counts and the values of the buckets its
+percentiles fall in (skipped when nothing was decided); and, read live, the queue names and
+the appeals' GROUP BY and median. The submitter kind is the organisation's when its days were
+last recomputed: a change of kind (only the admin makes one) marks the organisation's days.
+
+`compute_figures_direct` computes the same figures straight from the period's referrals (six
+queries: one GROUP BY over the period's rows joined to decision and submitter, and the
+percentiles by PostgreSQL's `percentile_cont`, or in Python on SQLite). It is the reference the
+tests compare the roll-ups with, and the benchmark's baseline.
 
 Cache: the raw figures of a period that ended before today (UTC) are cached for
 `CACHE_SECONDS` (5 minutes) under a key naming the period. A period reaching today is never
@@ -56,17 +64,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from dashboards.transparency.periods import today_utc
-from partners.models import OrganisationKind
-from referrals.law_enforcement.selectors import (
-    ON_TIME,
-    ratio,
-    time_to_decision,
+from dashboards.transparency.rollups import (
+    accounts_suspended,
+    decision_times,
+    period_categories,
+    period_groups,
+    referral_groups,
+    rollups_refresh,
 )
+from partners.models import OrganisationKind
+from referrals.law_enforcement.selectors import ratio, time_to_decision
 from referrals.models import (
     DECIDED_STATUSES,
     OPEN_STATUSES,
@@ -140,26 +152,37 @@ def _months(start: date, end: date) -> list[str]:
 
 
 def compute_figures(start: date, end: date) -> dict:
-    """The raw (unsuppressed) figures, straight from the database: six queries."""
-    window = _window(start, end)
-    referrals = Referral.objects.filter(window).order_by()
+    """The raw (unsuppressed) figures from the per-day roll-ups (`rollups`), after refreshing the
+    days of the period that writes have marked: nine queries with nothing to refresh."""
+    rollups_refresh(start=start, end=end)
+    groups, categories = period_groups(start, end), period_categories(start, end)
+    return _figures(start, end, groups, categories, decision_times(start, end), accounts_suspended(start, end))
 
-    # 1. One GROUP BY over the period's referrals (with their decision and submitter) by
-    #    kind, category, submitter kind, status, queue, month and action: every count of the
-    #    report is a sum over these rows (a few hundred to a few thousand, however many
-    #    referrals), so the period is scanned once for all of them.
-    groups = (
-        referrals.annotate(month=TruncMonth("received_at", tzinfo=UTC))
-        .values("kind", "category", "organisation__kind", "status", "queue_id", "month", "decision__action")
-        .annotate(
-            n=Count("seq"),
-            by_due=Count("seq", filter=Q(status__in=DECIDED, decided_at__lte=F("due_at"))),
-            breached_n=Count("seq", filter=Q(breached=True)),
-            on_time=Count("seq", filter=ON_TIME),
-        )
-    )
+
+def compute_figures_direct(start: date, end: date) -> dict:
+    """The same figures straight from the referrals (six queries over the period's rows): the
+    reference the roll-ups are tested against, and the benchmark's baseline."""
+    referrals = Referral.objects.filter(_window(start, end)).order_by()
+    groups = list(referral_groups(referrals, TruncMonth("received_at", tzinfo=UTC)))
+    categories: dict[str, int] = {}
+    for row in groups:
+        categories[row["category"]] = categories.get(row["category"], 0) + row["n"]
+    times = time_to_decision(referrals.filter(status__in=DECIDED, decided_at__isnull=False))
+    # Accounts suspended because of a referral of the period. Such an account was suspended at
+    # or after the referral's receipt, which keeps the join to recent suspensions.
+    low = datetime.combine(start, time.min, tzinfo=UTC)
+    suspended = Subject.objects.filter(_window(start, end, "suspended_by__received_at"), suspended_at__gte=low).count()
+    return _figures(start, end, groups, categories, times, suspended)
+
+
+def _figures(
+    start: date, end: date, groups, categories: dict[str, int], times: dict[str, dict], suspended: int
+) -> dict:
+    """Every figure from `groups` (rows of `referral_groups`: every count of the report but the
+    categories' is a sum over them), `categories` (received by category), `times`
+    (`time_to_decision`'s) and `suspended` (the accounts suspended), with the live ones beside."""
     by_kind = dict.fromkeys(Kind.values, 0)
-    by_category = dict.fromkeys(Category.values, 0)
+    by_category = dict.fromkeys(Category.values, 0) | categories
     by_submitter = dict.fromkeys(SUBMITTER_KINDS, 0)
     by_status = dict.fromkeys(Status.values, 0)
     per_month = dict.fromkeys(_months(start, end), 0)
@@ -171,14 +194,13 @@ def compute_figures(start: date, end: date) -> dict:
         n, status = row["n"], row["status"]
         total += n
         by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + n
-        by_category[row["category"]] = by_category.get(row["category"], 0) + n
-        if row["organisation__kind"] in by_submitter:
-            by_submitter[row["organisation__kind"]] += n
+        if row["submitter_kind"] in by_submitter:
+            by_submitter[row["submitter_kind"]] += n
         by_status[status] = by_status.get(status, 0) + n
-        month = f"{row['month']:%Y-%m}"
+        month = f"{row['period']:%Y-%m}"
         per_month[month] = per_month.get(month, 0) + n
-        if row["decision__action"]:
-            actions[row["decision__action"]] = actions.get(row["decision__action"], 0) + n
+        if row["action"]:
+            actions[row["action"]] = actions.get(row["action"], 0) + n
         if row["queue_id"] is not None:
             q = queues.setdefault(row["queue_id"], {"decided": 0, "decided_by_due": 0, "breached": 0})
             if status in DECIDED:
@@ -190,16 +212,7 @@ def compute_figures(start: date, end: date) -> dict:
             removal["within"] += row["on_time"]
     removal["share"] = ratio(removal["within"], removal["counted"])
 
-    # 2. Accounts suspended because of a referral of the period. Such an account was
-    #    suspended at or after the referral's receipt, which keeps the join to recent
-    #    suspensions.
-    low = datetime.combine(start, time.min, tzinfo=UTC)
-    suspended = Subject.objects.filter(_window(start, end, "suspended_by__received_at"), suspended_at__gte=low).count()
-
-    # 3. Time to decision per kind.
-    times = time_to_decision(referrals.filter(status__in=DECIDED, decided_at__isnull=False))
-
-    # 4. Queue names.
+    # Queue names.
     sla = []
     for queue in Queue.objects.order_by("sla_minutes", "name"):
         q = queues.get(queue.pk, {"decided": 0, "decided_by_due": 0, "breached": 0})
