@@ -225,6 +225,17 @@ def reset(log: Callable[[str], None] = print) -> None:
     log(f"Deleted the generated referrals and subjects in {time.monotonic() - started:.1f}s.")
 
 
+def _suspended_links_drop(orphans: str) -> str:
+    """The accounts linked to suspended orphans lose those links from Subject.suspended_links."""
+    q = connection.ops.quote_name
+    subject, link = q(Subject._meta.db_table), q(SubjectLink._meta.db_table)
+    return (
+        f"UPDATE {subject} SET suspended_links = {subject}.suspended_links - c.n FROM (SELECT l.subject_id, "
+        f"COUNT(*) AS n FROM {link} l JOIN {subject} o ON o.id = l.other_id WHERE o.suspended_at IS NOT NULL "
+        f"AND l.other_id IN ({orphans}) GROUP BY l.subject_id) AS c WHERE {subject}.id = c.subject_id"
+    )
+
+
 def reset_referrals_of(organisations, *, account_prefix: str | None = None, platforms: tuple[str, ...] = ()) -> None:
     """Delete the referrals of `organisations` with their targets, events, decisions and
     evidence rows (with its image hashes and matches, and the signals' resemblances), then the
@@ -281,6 +292,7 @@ def reset_referrals_of(organisations, *, account_prefix: str | None = None, plat
         kept = "SELECT id FROM bench_orphans"
         statements += [
             (f"CREATE TEMPORARY TABLE bench_orphans AS {orphans}", whose_params),
+            (_suspended_links_drop(kept), []),
             *((f"DELETE FROM {q(m._meta.db_table)} WHERE {c} IN ({kept})", []) for m, c in columns),
             (f"DELETE FROM {q(Subject._meta.db_table)} WHERE id IN ({kept})", []),
             ("DROP TABLE bench_orphans", []),

@@ -64,6 +64,7 @@ from referrals.models import (
     TimelineEvent,
     subject_counts_recount,
 )
+from referrals.models.surfacing import subject_suspended_links_shift
 from referrals.review.selectors import routing_table_load
 from referrals.review.services.routing import FALLBACK_QUEUE
 
@@ -182,6 +183,9 @@ class Generator:
         with transaction.atomic(), connection.cursor() as cursor:
             sql = f"UPDATE {table} SET suspended_at = %s, suspended_by_id = %s WHERE id = %s"
             cursor.executemany(sql, rows)
+            # New accounts of this run, none suspended before: each counts once among the
+            # suspended links of every account linked to it.
+            subject_suspended_links_shift(list(pools.suspension), 1)
 
     # --- one batch ------------------------------------------------------------------------
 
@@ -454,6 +458,7 @@ def subject_row(platform: str, account: str, created_at: datetime) -> dict:
         "suspended_at": None,
         "suspended_by_id": None,
         "referral_count": 0,  # added per batch by subject_counts_recount
+        "suspended_links": 0,  # added per batch by links_add, and by _suspend_pooled
         "display_name": "",
         "folded_account": fold_handle(account),
         "folded_name": "",

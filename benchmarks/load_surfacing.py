@@ -20,6 +20,7 @@ from django.db import connection, transaction
 
 from referrals.engine.folding import fold_handle
 from referrals.models import Referral, Subject, SubjectLink, Target
+from referrals.models.surfacing import subject_suspended_links_recount
 
 from .cast import ACCOUNT_PREFIX
 
@@ -62,10 +63,31 @@ def _upsert(select: str, *, add: bool) -> str:
 
 def links_add(*, seq_from: int, seq_to: int) -> int:
     """Add the weights of referrals `seq_from`…`seq_to` (just written, inside the caller's
-    transaction) to `SubjectLink`, as intake's `subject_links_add` does for a filing."""
+    transaction) to `SubjectLink`, as intake's `subject_links_add` does for a filing, with the
+    suspended accounts the new links lead to (`Subject.suspended_links`), counted first."""
     with connection.cursor() as cursor:
+        cursor.execute(_fresh_to_suspended("a.referral_id BETWEEN %s AND %s"), [seq_from, seq_to])
         cursor.execute(_upsert(_pairs_select("a.referral_id BETWEEN %s AND %s"), add=True), [seq_from, seq_to])
         return max(cursor.rowcount, 0)
+
+
+def _fresh_to_suspended(where: str) -> str:
+    """Add to each account's suspended links those of its pairs (`where`) that have no link yet
+    and lead to a suspended account: run before the links are written."""
+    n = _names()
+    pairs = (
+        f"SELECT DISTINCT a.subject_id AS subject_id, b.subject_id AS other_id FROM {n['target']} a "
+        f"JOIN {n['target']} b ON b.referral_id = a.referral_id AND b.subject_id <> a.subject_id WHERE {where}"
+    )
+    fresh = (
+        f"SELECT p.subject_id, COUNT(*) AS n FROM ({pairs}) p JOIN {n['subject']} o ON o.id = p.other_id "
+        f"WHERE o.suspended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {n['link']} l "
+        f"WHERE l.subject_id = p.subject_id AND l.other_id = p.other_id) GROUP BY p.subject_id"
+    )
+    return (
+        f"UPDATE {n['subject']} SET suspended_links = {n['subject']}.suspended_links + c.n FROM ({fresh}) AS c "
+        f"WHERE {n['subject']}.id = c.subject_id"
+    )
 
 
 def links_missing() -> bool:
@@ -147,6 +169,8 @@ def backfill(log: Callable[[str], None] = print) -> dict:
     if links_missing():
         log("  counting co-referral weights for load data generated before networks…")
         done["links"] = links_recount()
+        with transaction.atomic():
+            subject_suspended_links_recount()
     if done:
         done["seconds"] = round(time.monotonic() - started, 1)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:

@@ -125,6 +125,7 @@ def build(*, platform: str, suspended: int, candidates: int, seed: int = 14) -> 
                 "suspended_at": now - timedelta(days=rng.uniform(1, 29)),
                 "suspended_by_id": None,
                 "referral_count": 0,
+                "suspended_links": 0,
                 "display_name": name,
                 "folded_account": folded,
                 "folded_name": folded_name,

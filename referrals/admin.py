@@ -56,7 +56,10 @@ class SubjectAdmin(admin.ModelAdmin):
     list_display = ["platform", "account", "created_at", "suspended_at"]
     search_fields = ["account"]
     list_filter = ["platform"]
-    raw_id_fields = ["suspended_by", "linked"]
+    raw_id_fields = ["linked"]
+    # Suspension is a decision's (referral_decide) and reinstatement a reversal's or an expiry's:
+    # they keep the linked accounts' suspended_links, which an edit here would not.
+    readonly_fields = ["suspended_at", "suspended_by"]
 
 
 @admin.register(Evidence)

@@ -91,6 +91,11 @@ class Subject(models.Model):
     # How many referrals name this account (a referral naming it twice counts once). Kept by
     # intake with atomic increments (subject_counts_add) so lists never count targets per row.
     referral_count = models.PositiveIntegerField(default=0, editable=False)
+    # How many of its co-referral links (SubjectLink) lead to a suspended account, kept exact
+    # where links are added and accounts suspended or reinstated (referrals.models.surfacing),
+    # so a hub's suspended neighbours are never counted over its tens of thousands of links.
+    # 0 in the database too, for writers of raw rows.
+    suspended_links = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     # What the platform's own systems last said the account calls itself (SPEC §14), and the
     # handle and that name folded for look-alike matching (referrals.engine.folding).
     # Empty by default in the database too, for writers of raw rows (the load generator).

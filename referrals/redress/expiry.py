@@ -47,6 +47,7 @@ from referrals.models import (
     Subject,
     TimelineEvent,
 )
+from referrals.models.surfacing import subject_suspended_links_shift, subjects_lock_with_links
 from referrals.review.services.decisions import RESTRICTING_ACTIONS
 from referrals.services.timeline import timeline_add
 from referrals.timeline_text import TimelineText, ngettext_noop
@@ -176,6 +177,8 @@ def accounts_release(referral: Referral, decision: Decision, today: date) -> tup
     that still suspends it; returns (reinstated subjects, {kept subject: holding reference})."""
     chain = suspension_chain(referral, decision)
     named = Subject.objects.filter(targets__referral=referral).values("pk")
+    mine = Subject.objects.filter(pk__in=named, suspended_by__in=chain, suspended_at__isnull=False).values("pk")
+    subjects_lock_with_links(mine)  # with the accounts whose suspended links change, in key order
     subjects = list(
         Subject.objects.select_for_update().filter(pk__in=named, suspended_by__in=chain, suspended_at__isnull=False)
     )
@@ -187,6 +190,7 @@ def accounts_release(referral: Referral, decision: Decision, today: date) -> tup
             kept[subject] = holder.reference
         elif Subject.objects.filter(pk=subject.pk, suspended_by__in=chain).update(suspended_at=None, suspended_by=None):
             reinstated.append(subject)
+    subject_suspended_links_shift([s.pk for s in reinstated], -1)
     return reinstated, kept
 
 

@@ -25,7 +25,7 @@ from portal.actions import act, posted_ids
 from referrals.review.permissions import can_decide_in_bulk
 from referrals.review.workbench_selectors import BULK_MAX
 from referrals.services.reads import referrals_read_audit
-from referrals.surfacing import graph, selectors
+from referrals.surfacing import graph, markup, selectors
 from referrals.surfacing.forms import HubsForm, NetworkSignalForm
 from referrals.surfacing.permissions import can_raise_network_signals, can_see_surfacing
 from referrals.surfacing.services.network import network_signal_raise
@@ -48,16 +48,22 @@ def network_page(request, id):
     network = selectors.subject_network(request.user, subject)
     by_id = {node.subject.pk: node.subject for node in network.nodes}
     rows = [{"node": node, "via": by_id.get(node.via)} for node in network.nodes]
+    drawing = graph.draw(network)
+    can_select = can_decide_in_bulk(request.user)
     context = {
         "subject": subject,
         "network": network,
-        "drawing": graph.draw(network),
+        "drawing": drawing,
         "rows": rows,
+        # Hundreds of elements: formatted in Python, not by template loops (referrals.surfacing.markup).
+        "drawing_svg": markup.drawing_svg(drawing),
+        "node_links_svg": markup.node_links_svg(drawing),
+        "account_rows": markup.account_rows(rows, can_select=can_select),
         "hub": selectors.hub_figures(request.user, subject),
         "days": selectors.HUB_DAYS_DEFAULT,
         "open_signal": selectors.open_signals(request.user, [subject.pk]).get(subject.pk),
         "can_raise": can_raise_network_signals(request.user),
-        "can_select": can_decide_in_bulk(request.user),
+        "can_select": can_select,
         "max_nodes": selectors.NETWORK_MAX_NODES,
     }
     return render(request, "surfacing/network.html", context)

@@ -32,6 +32,7 @@ from referrals.intake.api.serializers import (
     EvidenceUploadSerializer,
     MessageInputSerializer,
     MessageSerializer,
+    NewReferralSerializer,
     ReferralInputSerializer,
     ReferralSerializer,
     WithdrawInputSerializer,
@@ -109,7 +110,7 @@ class ReferralListCreate(generics.ListAPIView):
                 raise _invalid(exc) from None
             # The service hands back the referral with its targets and evidence in hand; the
             # submitter may see it by definition, so it is not read again through the selector.
-            return status.HTTP_201_CREATED, ReferralSerializer(referral, context=_context(request)).data
+            return status.HTTP_201_CREATED, NewReferralSerializer(referral, context=_context(request)).data
 
         return idempotent(request, "referrals.create", request.data, create)
 

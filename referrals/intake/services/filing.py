@@ -4,6 +4,7 @@ and answering a request for information. Validation is `validation.referral_clea
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Mapping
@@ -67,9 +68,16 @@ def _received_message(referral: Referral) -> TimelineText:
             gettext_noop("Emergency request received at %(at)s UTC; it is due by %(due)s UTC."),
             {"at": at, "due": f"{referral.due_at:%H:%M}"},
         )
-    with translation.override("en"):
-        kind = str(referral.get_kind_display())
+    kind = _in_english(referral.kind)
     return TimelineText(gettext_noop("%(kind)s received at %(at)s UTC."), {"kind": kind, "at": at}, ("kind",))
+
+
+@functools.cache
+def _in_english(kind: str) -> str:
+    """A kind's label in English, as the timeline stores it (once per kind: switching the
+    language for it cost as much as the timeline row's insert)."""
+    with translation.override("en"):
+        return str(Kind(kind).label)
 
 
 SUBJECT_CHUNK = 400
@@ -136,6 +144,41 @@ def _subjects_insert(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Subjec
     return inserted
 
 
+def _names(item: Cleaned, key: tuple[str, str]) -> bool:
+    return any(normalise.subject_key(t) == key for t in item.targets)
+
+
+def _subject_named(key: tuple[str, str], *, by: int) -> Subject:
+    """The subject of `key`, inserted if new, with `by` more referrals naming it (its
+    referral_count): one `INSERT … ON CONFLICT DO UPDATE … RETURNING`. The update locks the
+    row until the filing commits, as subject_counts_add's lock would, and a concurrent
+    filing of the same new account waits for this one, then counts on top of it.
+
+    The subject comes back with only its id, platform, account and count loaded (the rest
+    deferred): the filing needs it as the targets' foreign key."""
+    platform, account = key
+    new = Subject(platform=platform, account=account, folded_account=fold_handle(account), referral_count=by)
+    meta = Subject._meta
+    q = connection.ops.quote_name
+    fields = list(meta.concrete_fields)
+    count = q(meta.get_field("referral_count").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608 (quoted names)
+            f"VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({q(meta.get_field('platform').column)}, {q(meta.get_field('account').column)}) "
+            f"DO UPDATE SET {count} = {q(meta.db_table)}.{count} + EXCLUDED.{count} "
+            f"RETURNING {q(meta.pk.column)}, {count}",
+            [f.get_db_prep_save(f.pre_save(new, True), connection) for f in fields],
+        )
+        pk, referral_count = cursor.fetchone()
+    return Subject.from_db(
+        connection.alias,
+        [meta.pk.attname, "platform", "account", "referral_count"],
+        [meta.pk.to_python(pk), platform, account, referral_count],
+    )
+
+
 def _inserts_return_rows() -> bool:
     if connection.vendor == "postgresql":
         return True
@@ -164,7 +207,14 @@ def referrals_create(
     Referral.objects.bulk_create(referrals)
 
     keys = {normalise.subject_key(t) for item in items for t in item.targets} - {None}
-    subjects = subjects_for(keys)
+    # Most filings name one account: it is then found or inserted, and counted, in one
+    # statement. Several are read or inserted, then locked in primary-key order by subject_counts_add.
+    counted = len(keys) == 1 and _inserts_return_rows()
+    if counted:
+        (key,) = keys
+        subjects = {key: _subject_named(key, by=sum(1 for item in items if _names(item, key)))}
+    else:
+        subjects = subjects_for(keys)
     targets, links, named_by = [], Counter(), Counter()
     for referral, item in zip(referrals, items, strict=True):
         named = []
@@ -188,7 +238,8 @@ def referrals_create(
         named_by.update(named)
     Target.objects.bulk_create(targets)
     _prime_targets(referrals, targets)
-    subject_counts_add(named_by)  # locks the named subjects, so the links below never deadlock
+    if not counted:
+        subject_counts_add(named_by)  # locks the named subjects, so the links below never deadlock
     if links:
         through = Subject.linked.through
         through.objects.bulk_create(

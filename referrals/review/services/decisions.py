@@ -32,6 +32,7 @@ from referrals.models import (
     Status,
     Subject,
 )
+from referrals.models.surfacing import subjects_suspend
 from referrals.review.services import neutral
 from referrals.review.services.claims import WORKABLE, locked, require_act
 from referrals.services.clock import paused_fields
@@ -221,9 +222,7 @@ def referral_decide(*, by, referral: Referral, now: datetime | None = None, requ
     referral.decision = decision
     subject_ids = list(Subject.objects.filter(targets__referral=referral).values_list("pk", flat=True).distinct())
     if valid.action == Action.ACCOUNT_SUSPENDED and subject_ids:
-        Subject.objects.filter(pk__in=subject_ids, suspended_at__isnull=True).update(
-            suspended_at=now, suspended_by=referral
-        )
+        subjects_suspend(subject_ids, at=now, by=referral)  # and counts them among their links' suspended
     if valid.action == Action.DATA_PRESERVED:
         until = referral.preserve_until or (timezone.localdate(now) + timedelta(days=PRESERVATION_DEFAULT_DAYS))
         PreservationHold.objects.bulk_create(

@@ -28,13 +28,36 @@ def client(api_for, ngo_member):
     return client
 
 
-def test_filing_about_a_known_account_runs_a_fixed_number_of_queries(client, django_capture_on_commit_callbacks):
-    queries, _ = _file(client, [{"url": "https://x.com/known/status/2"}], django_capture_on_commit_callbacks)
+@pytest.mark.parametrize("account", ["known", "brand_new"])
+def test_filing_about_one_account_runs_a_fixed_number_of_queries(client, django_capture_on_commit_callbacks, account):
+    queries, response = _file(
+        client, [{"url": f"https://x.com/{account}/status/2"}], django_capture_on_commit_callbacks
+    )
 
-    # The token with its user and membership, SAVEPOINT, the organisation, the referral,
-    # the subject, the target, the subject's referral count (lock, add), the timeline entry,
-    # the audit entry, RELEASE SAVEPOINT.
-    assert queries == 11
+    # The token with its user, membership and organisation, SAVEPOINT, the referral, the
+    # subject inserted or counted (one upsert, known or new), the target, the timeline
+    # entry, the audit entry, RELEASE SAVEPOINT.
+    assert queries == 8
+    subject = Subject.objects.get(platform="x", account=account)
+    assert response.json()["targets"][0]["subject"] == str(subject.pk)
+    assert subject.referral_count == (2 if account == "known" else 1)
+
+
+def test_a_law_enforcement_filing_checks_the_second_factor_within_the_token_lookup(
+    api_for, liaison, django_capture_on_commit_callbacks
+):
+    client = api_for(liaison)
+    client.post(URL, referral_data("le_referral", targets=[{"url": "https://x.com/known"}]), format="json")
+
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            URL, referral_data("le_referral", targets=[{"url": "https://x.com/known/status/3"}]), format="json"
+        )
+
+    assert response.status_code == 201, response.json()
+    # As above: the liaison's role needs a second factor, asked in the token's query.
+    assert len(captured) == 8
+    assert "mfa_authenticator" in captured.captured_queries[0]["sql"]
 
 
 def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client, django_capture_on_commit_callbacks):
@@ -42,8 +65,11 @@ def test_filing_about_new_accounts_inserts_them_without_reading_them_back(client
 
     queries, response = _file(client, targets, django_capture_on_commit_callbacks)
 
-    # As above, plus the new subjects' insert, the link between the two accounts and its
-    # co-referral weight (SPEC §14).
+    # The token with its user, membership and organisation, SAVEPOINT, the referral, the
+    # subjects' read and the insert of the new ones, the targets, the subjects' referral
+    # counts (lock, add), the link between the two accounts, which of the two are suspended
+    # and the link's co-referral weight (SPEC §14), the timeline entry, the audit entry,
+    # RELEASE SAVEPOINT.
     assert queries == 14
     subjects = {s.account: str(s.pk) for s in Subject.objects.filter(account__in=["new_one", "new_two"])}
     assert [t["subject"] for t in response.json()["targets"]] == [subjects["new_one"], subjects["new_two"]]

@@ -54,3 +54,17 @@ def test_engine_text_without_values_and_unknown_text(settings):
             == "L'URL dépasse 2048 caractères."
         )
         assert engine_text("text nobody marked") == "text nobody marked"
+
+
+def test_the_received_line_is_stored_in_english_whatever_the_filers_language(api_for, liaison):
+    client = api_for(liaison)
+    for language in ("fr", "ar"):
+        response = client.post(
+            "/api/v1/referrals/", referral_data("le_referral"), format="json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 201, response.json()
+
+    for referral in Referral.objects.all():
+        event = referral.events.get(type="received")
+        assert event.message.startswith("Law-enforcement referral received at ")
+        assert event.data["said"]["values"]["kind"] == "Law-enforcement referral"

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from referrals.intake.services.bulk import bulk_job_create, bulk_job_step, parse_csv
+from referrals.intake.services.filing import referrals_create
+from referrals.intake.services.validation import referral_clean
 from referrals.models import Subject, subject_counts_recount
 from referrals.review import selectors as queue_selectors
 from referrals.selectors import referrals_visible_to
-from tests.referrals.factories import make_referral
+from tests.referrals.factories import make_referral, referral_data
 from tests.referrals.intake.test_bulk import csv_bytes, good_row
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,33 @@ def test_filing_counts_each_referral_once_per_account_it_names(ngo_member):
     )
     assert _count("hyper") == 2
     assert _count("amp") == 1
+
+
+def test_a_filing_naming_one_account_inserts_or_counts_it_in_place(ngo_member):
+    first = make_referral(ngo_member, targets=[{"url": "https://x.com/Solo/status/1"}])
+    Subject.objects.filter(account="solo").update(referral_count=41)  # as if named by 40 more
+
+    second = make_referral(ngo_member, targets=[{"url": "https://x.com/solo/status/2"}, {"url": "https://x.com/solo"}])
+
+    subject = Subject.objects.get(account="solo")
+    assert subject.referral_count == 42
+    assert subject.folded_account == "solo"
+    assert {t.subject_id for r in (first, second) for t in r.targets.all()} == {subject.pk}
+
+
+def test_a_batch_naming_one_account_counts_each_referral_naming_it(ngo_member):
+    cleaned = [
+        referral_clean(referral_data(targets=targets), kinds_allowed=["notice"]).cleaned
+        for targets in (
+            [{"url": "https://x.com/shared/status/1"}, {"url": "https://x.com/shared"}],
+            [{"url": "https://x.com/shared/status/2"}],
+            [{"url": "https://youtu.be/dQw4w9WgXcQ"}],  # no account
+        )
+    ]
+
+    referrals_create(items=cleaned, organisation=ngo_member.membership.organisation, user=ngo_member)
+
+    assert _count("shared") == 2
 
 
 def test_bulk_import_adds_to_the_counts(ngo_member):

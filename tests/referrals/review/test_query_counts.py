@@ -100,7 +100,7 @@ def test_my_referrals_page_queries_do_not_grow_with_rows(three_and_thirty, ngo_m
     assert small == large == MY_REFERRALS_PAGE
 
 
-# Token with its user and membership (also the scoping's), referrals with
+# Token with its user, membership and organisation (also the scoping's), referrals with
 # organisation/queue/decision, their targets, their evidence.
 MY_REFERRALS_API = 4
 
@@ -125,10 +125,10 @@ def test_my_referrals_api_queries_do_not_grow_with_page_size(ngo_member, reviewe
 # --- Platform: work lists, subjects, timelines ------------------------------------------------
 
 
-# Token with its user and membership, the second factor an MFA role must have, the queue,
-# referrals with organisation/queue/decision/assignee and their related count, their
-# targets, their evidence with its known-content flag.
-WORKLIST_API = 6
+# Token with its user, membership, organisation and the second factor an MFA role must have,
+# the queue, referrals with organisation/queue/decision/assignee and their related count,
+# their targets, their evidence with its known-content flag.
+WORKLIST_API = 5
 
 
 def test_worklist_api_queries_do_not_grow_with_rows(three_and_thirty, reviewer, api_for):
@@ -182,9 +182,9 @@ def test_an_agencys_list_adds_only_the_audit_insert(liaison, api_for):
 
     small, large = _three_and_thirty_requests(liaison, lambda: api.get("/api/v1/referrals/"))
 
-    # As MY_REFERRALS_API (an NGO's), plus the second factor a liaison's token must have, plus
-    # the INSERT of the one audit entry naming the page's requests.
-    assert small == large == MY_REFERRALS_API + 2
+    # As MY_REFERRALS_API (an NGO's; the second factor a liaison's token must have is read with
+    # the token), plus the INSERT of the one audit entry naming the page's requests.
+    assert small == large == MY_REFERRALS_API + 1
 
 
 def test_a_worklist_of_requests_adds_only_the_audit_insert(liaison, reviewer, api_for):
@@ -196,10 +196,10 @@ def test_a_worklist_of_requests_adds_only_the_audit_insert(liaison, reviewer, ap
     assert small == large == WORKLIST_API + 1
 
 
-# Token with its user and membership, the second factor an MFA role must have, the subject
-# with its suspending referral, its latest referrals with organisation and queue, its linked
-# subjects (their counts are a column), how many are linked, the audit row (insert).
-SUBJECT_API = 7
+# Token with its user, membership, organisation and the second factor an MFA role must have,
+# the subject with its suspending referral, its latest referrals with organisation and queue,
+# its linked subjects (their counts are a column), how many are linked, the audit row (insert).
+SUBJECT_API = 6
 
 
 def test_subject_api_queries_do_not_grow_with_rows(three_and_thirty, reviewer, api_for):
@@ -229,7 +229,7 @@ def test_subject_page_queries_do_not_grow_with_rows(three_and_thirty, reviewer, 
     assert small == large
 
 
-# Token with its user and membership (also the scoping's), the referral with
+# Token with its user, membership and organisation (also the scoping's), the referral with
 # organisation/queue/decision, its targets, its evidence, the events with their actors and
 # memberships.
 EVENTS_API = 5

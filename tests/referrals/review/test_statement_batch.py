@@ -104,7 +104,7 @@ def test_the_queries_do_not_grow_with_the_page(api_for, lead, reviewer, ngo_memb
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(URL).json()["statements"]) == 33
 
-    # The token (with its user), the caller's membership, the decisions with their referrals
-    # and organisations, the evidence types, the targets, the audit entry.
-    assert len(few.captured_queries) == 6
+    # The token with its user, membership, organisation and second factor, the decisions with
+    # their referrals and organisations, the evidence types, the targets, the audit entry.
+    assert len(few.captured_queries) == 5
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -8,6 +8,8 @@ receipt), and the degrees below are counted by hand from them.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.errors import DomainError, NotAllowed, TransitionError
@@ -143,14 +145,32 @@ def test_a_hubs_figures_are_its_row_of_the_ranking(reviewer, window):
 
 def test_the_query_count_does_not_depend_on_the_number_of_hubs(django_assert_num_queries, reviewer, ngo_member):
     received(ngo_member, accounts=("one", "two"))
-    # 1 the window's first referral; 2 the ranking; 3 the accounts; 4 their figures;
-    # 5 their suspended neighbours.
-    with django_assert_num_queries(5):
+    # 1 the window's first referral; 2 the ranking; 3 the accounts (with their suspended
+    # neighbours, kept on each); 4 their figures.
+    with django_assert_num_queries(4):
         assert len(hubs(reviewer)) == 2
     for n in range(30):
         received(ngo_member, accounts=(f"hub{n}", f"amp{n}", "one"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert len(hubs(reviewer)) == 50
+
+
+def test_the_endpoint_costs_the_same_queries_for_any_number_of_hubs_or_links(api_for, reviewer, lead, ngo_member):
+    received(ngo_member, accounts=("one", "two"))
+    client = api_for(reviewer)
+    client.get(URL)  # the token's first use records it once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    few = queries()
+    received(ngo_member, accounts=("one", *[f"amp{i}" for i in range(40)]))
+    decided(lead, ngo_member, accounts=tuple(f"amp{i}" for i in range(20)))  # 20 suspended, linked to one
+
+    assert queries() == few
+    assert rows(client.get(URL))[0] == ("one", 41, 41, 20)
 
 
 # --- Raising a signal for a hub ------------------------------------------------------------------

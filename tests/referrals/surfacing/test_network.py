@@ -233,9 +233,21 @@ def test_the_endpoint_costs_the_same_queries_for_any_network(django_assert_num_q
 
     for account in ("small", "big"):
         hub = subject(account)
-        # 1 the token and its user; 2 the membership; 3 the subject; 4–7 the network (above).
-        with django_assert_num_queries(7 + PLANNER):
+        # 1 the token with its user, membership, organisation and second factor; 2 the subject;
+        # 3–6 the network (above).
+        with django_assert_num_queries(6 + PLANNER):
             assert client.get(url(hub)).status_code == 200
+
+
+def test_the_endpoint_answers_what_its_documented_serializer_gives(api_for, reviewer, lead, ngo_member, small_network):
+    from referrals.surfacing.api.network import NetworkSerializer, network_data
+    from tests.referrals.review_factories import decided
+
+    decided(lead, ngo_member, accounts=("e",))  # a suspended account among them
+    network = subject_network(reviewer, small_network)
+
+    assert network_data(network) == NetworkSerializer(network).data
+    assert api_for(reviewer).get(url(small_network)).json() == NetworkSerializer(network).data
 
 
 # --- The picture ---------------------------------------------------------------------------------

@@ -190,9 +190,10 @@ def test_decision_fields_or_a_template_are_required(api_for, lead, ngo_member):
 # the other open notices naming the same subjects, and the savepoint's release (a transaction
 # of its own outside the test's).
 PER_REFERRAL = 15
-# Once per call: the token with its user and membership, the second factor an MFA role must
-# have, the template, the referrals, their targets (for the placeholders), the bulk audit entry.
-FIXED = 6
+# Once per call: the token with its user, membership, organisation and the second factor an
+# MFA role must have, the template, the referrals, their targets (for the placeholders), the
+# bulk audit entry.
+FIXED = 5
 
 
 def _notices(user, count: int, prefix: str) -> list:
