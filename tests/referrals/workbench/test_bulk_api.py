@@ -183,13 +183,15 @@ def test_decision_fields_or_a_template_are_required(api_for, lead, ngo_member):
 
 # Per referral decided with a template (referral_decide, as for a referral decided alone): its
 # savepoint, the referral locked (with queue and organisation), the referral's update, the
-# decision's insert, the subjects it names, their suspension, the timeline entry, the audit
+# decision's insert, the subjects it names, their suspension (the subjects and their linked
+# accounts locked in key order, the subjects' update, their neighbours' `suspended_links`
+# counts), the timeline entry, the audit
 # entry, the submitting organisation's members, the referral's appeals (for the notice's "how
 # to appeal"), their in-app notification, the organisation's webhooks listening for the status
 # change and for the decision (SPEC §19: one cheap query each, nothing serialised without one),
 # the other open notices naming the same subjects, and the savepoint's release (a transaction
 # of its own outside the test's).
-PER_REFERRAL = 15
+PER_REFERRAL = 17
 # Once per call: the token with its user, membership, organisation and the second factor an
 # MFA role must have, the template, the referrals, their targets (for the placeholders), the
 # bulk audit entry.
