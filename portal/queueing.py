@@ -14,6 +14,9 @@ from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 
 logger = logging.getLogger(__name__)
+# The apps' task modules are imported on the first publish; a web process's threads wait for
+# one import rather than find the registry half filled (NotRegistered, seen under load).
+_tasks_imported = threading.Lock()
 
 
 def task_named(name: str):
@@ -21,7 +24,8 @@ def task_named(name: str):
     from portal.celery import app
 
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _tasks_imported:
+            app.loader.import_default_modules()
     return app.tasks[name]
 
 
